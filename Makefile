@@ -1,0 +1,132 @@
+# oncall.pagerduty: development and CI entry points (GNU make).
+#
+# From a fresh clone with only python3 and make: every target sets up what it needs.
+#   make venv         .venv/ with requirements-dev.txt and the collection visible to Ansible
+#   make test         unit, changelog, lint, sanity, build, integration (what .ci/run runs)
+#   make help         all targets
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+.DELETE_ON_ERROR:
+MAKEFLAGS += --no-builtin-rules
+
+COLLECTION_NAMESPACE := oncall
+COLLECTION_NAME := pagerduty
+
+PYTHON ?= python3
+# ansible-test's --python: the version of the interpreter the venv is made from.
+ANSIBLE_TEST_PYTHON ?= 3.11
+
+VENV := $(CURDIR)/.venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+VENV_STAMP := $(VENV)/.requirements.stamp
+COLLECTIONS_DIR := $(VENV)/collections
+COLLECTION_LINK := $(COLLECTIONS_DIR)/ansible_collections/$(COLLECTION_NAMESPACE)/$(COLLECTION_NAME)
+BUILD_DIR := $(CURDIR)/.build
+SANITY_DIR := $(BUILD_DIR)/sanity/ansible_collections/$(COLLECTION_NAMESPACE)/$(COLLECTION_NAME)
+DIST_DIR := $(BUILD_DIR)/dist
+
+# Extra arguments, e.g. make sanity SANITY_ARGS="--test validate-modules"
+SANITY_ARGS ?=
+UNIT_ARGS ?=
+INTEGRATION_ARGS ?=
+# pytest-xdist workers for the integration tests (0: run serially in one process)
+INTEGRATION_WORKERS ?= 2
+LINT_ARGS ?=
+
+# Everything below runs with the venv first on PATH and this collection visible to Ansible.
+export PATH := $(BIN):$(PATH)
+export VIRTUAL_ENV := $(VENV)
+export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS_DIR)
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+# No .retry files, no cowsay, no warnings about the (unset) inventory in pytest runs.
+export ANSIBLE_RETRY_FILES_ENABLED := False
+export ANSIBLE_NOCOWS := 1
+export ANSIBLE_LOCALHOST_WARNING := False
+export ANSIBLE_INVENTORY_UNPARSED_WARNING := False
+ifneq ($(strip $(CI)),)
+# Plain logs on CI.
+export ANSIBLE_NOCOLOR := 1
+export ANSIBLE_FORCE_COLOR := 0
+export PY_COLORS := 0
+export NO_COLOR := 1
+ANSIBLE_TEST_COLOR := --color no
+endif
+
+.PHONY: help venv unit integration sanity lint changelog build test demo bench clean get-pip-stand-in
+
+help:  ## Show the targets
+	@grep -hE '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## (.*)/  make \1\t\2/' | expand -t 22
+
+# ---------------------------------------------------------------------------------------------
+# Environment
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+# Re-installs only when a requirements file changed (or the venv was recreated).
+$(VENV_STAMP): requirements.txt requirements-dev.txt | $(PY)
+	$(PY) -m pip install --disable-pip-version-check --progress-bar off -q -r requirements-dev.txt 2>&1 \
+	  | { grep -v "is ignored: it is neither a file nor a directory" || true; }
+	touch $@
+
+venv: $(VENV_STAMP)  ## .venv/ with the dev requirements; the collection linked into .venv/collections
+	@mkdir -p $(dir $(COLLECTION_LINK))
+	@# relative link: .venv/collections/ansible_collections/oncall/pagerduty -> ../../../..
+	@if [ "$$(readlink '$(COLLECTION_LINK)' 2>/dev/null)" != "../../../.." ]; then \
+	  if [ -e '$(COLLECTION_LINK)' ] && [ ! -L '$(COLLECTION_LINK)' ]; then \
+	    echo "$(COLLECTION_LINK) exists and is not a symlink: remove it" >&2; exit 1; fi; \
+	  rm -f '$(COLLECTION_LINK)'; ln -s ../../../.. '$(COLLECTION_LINK)'; fi
+
+# ansible-test bootstraps pip in the venvs it makes with a get-pip script from a host that is not
+# a package registry; an offline stand-in in its cache (~/.ansible/test/cache) replaces it.
+get-pip-stand-in: venv
+	@$(PY) tools/get_pip_offline.py --install-stand-in
+
+# ---------------------------------------------------------------------------------------------
+# Tests
+
+unit: venv  ## Unit tests (tests/unit), with coverage of plugins/
+	$(PY) -m pytest tests/unit --cov=$(CURDIR)/plugins --cov-branch --cov-report=term-missing:skip-covered $(UNIT_ARGS)
+
+integration: venv  ## Integration tests (tests/integration: ansible-playbook against the sandbox)
+	$(PY) -m pytest tests/integration $(if $(filter-out 0,$(INTEGRATION_WORKERS)),-n $(INTEGRATION_WORKERS)) $(INTEGRATION_ARGS)
+
+# ansible-test runs only from a real .../ansible_collections/oncall/pagerduty directory: sanity
+# runs on a synchronised copy in .build/sanity (git's file list; tests/output kept warm). The
+# per-test sanity venvs are cached by ansible-test in ~/.ansible/test/venv.
+sanity: get-pip-stand-in  ## ansible-test sanity (no ignore file) on a copy in .build/sanity
+	@$(PY) tools/stage_collection.py $(CURDIR) $(SANITY_DIR)
+	cd $(SANITY_DIR) && env -u ANSIBLE_COLLECTIONS_PATH \
+	  ansible-test sanity --python $(ANSIBLE_TEST_PYTHON) $(ANSIBLE_TEST_COLOR) $(SANITY_ARGS)
+
+lint: venv  ## ansible-lint --profile production (configured in .ansible-lint)
+	ansible-lint --profile production $(LINT_ARGS)
+
+changelog: venv  ## antsibull-changelog lint (fragments and changelog.yaml)
+	antsibull-changelog lint
+	antsibull-changelog lint-changelog-yaml --strict changelogs/changelog.yaml
+
+build: venv  ## ansible-galaxy collection build into .build/dist
+	@mkdir -p $(DIST_DIR)
+	ansible-galaxy collection build --force --output-path $(DIST_DIR)
+
+# Fast layers first.
+test: unit changelog lint sanity build integration  ## Every test layer (what .ci/run runs)
+
+# ---------------------------------------------------------------------------------------------
+# Demo and benchmarks
+
+demo: venv  ## Demo against the sandbox (tools/demo.py)
+	$(PY) tools/demo.py
+
+bench: venv  ## Benchmarks (tools/bench.py; not part of make test)
+	$(PY) tools/bench.py
+
+clean:  ## Remove the venv, staging copies and every generated file
+	rm -rf $(VENV) $(BUILD_DIR) tests/output .pytest_cache htmlcov .bench coverage.xml \
+	  changelogs/.plugin-cache.yaml
+	rm -f .coverage .coverage.*
+	find . -name .git -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -1,0 +1,289 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, oncall.pagerduty contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Layer 2: Cloudflare. Base URL, auth, the response envelope and the PagerDuty destination calls."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import re
+from urllib.parse import quote
+
+from ansible.module_utils.basic import env_fallback
+
+from ansible_collections.oncall.pagerduty.plugins.module_utils._http_client import (
+    ApiError,
+    HttpClient,
+)
+from ansible_collections.oncall.pagerduty.plugins.module_utils._options import (
+    api_url_problem,
+    transport_argument_spec,
+    transport_option_problems,
+)
+
+VENDOR = "Cloudflare"
+DEFAULT_API_URL = "https://api.cloudflare.com/client/v4"
+DESTINATIONS_PATH = "/accounts/%s/alerting/v3/destinations/pagerduty"
+# What error messages show instead of the one-time token, which is a secret.
+TOKEN_PLACEHOLDER = "{token_id}"
+
+HEX32 = re.compile(r"^[0-9a-fA-F]{32}$")
+UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+
+
+def cloudflare_argument_spec(**module_options):
+    """The account, credential and endpoint options every Cloudflare module shares, plus the module's own."""
+    spec = dict(
+        account_id=dict(type="str", required=True, fallback=(env_fallback, ["CLOUDFLARE_ACCOUNT_ID"])),
+        api_token=dict(type="str", no_log=True, fallback=(env_fallback, ["CLOUDFLARE_API_TOKEN"])),
+        api_key=dict(type="str", no_log=True, fallback=(env_fallback, ["CLOUDFLARE_API_KEY"])),
+        email=dict(type="str", fallback=(env_fallback, ["CLOUDFLARE_EMAIL"])),
+        api_url=dict(type="str", default=DEFAULT_API_URL, fallback=(env_fallback, ["CLOUDFLARE_BASE_URL"])),
+    )
+    spec.update(transport_argument_spec())
+    spec.update(module_options)
+    return spec
+
+
+def account_id_problem(account_id):
+    """Why account_id is not a Cloudflare account ID, or None. The value is not echoed: it may be a pasted secret."""
+    value = account_id or ""
+    if HEX32.match(value):
+        return None
+    if HEX32.match(value.strip()):
+        return "account_id has spaces or line breaks around it; remove them"
+    if not value.strip():
+        return "account_id must not be empty (set it or the CLOUDFLARE_ACCOUNT_ID environment variable)"
+    if "@" in value:
+        return ("account_id looks like an email address; it must be the account ID, 32 hexadecimal characters "
+                "(Cloudflare dashboard: Account Home, the account's menu, Copy account ID)")
+    return ("account_id must be the Cloudflare account ID, 32 hexadecimal characters (Cloudflare dashboard: "
+            "Account Home, the account's menu, Copy account ID); the value given has %d characters%s"
+            % (len(value), "" if len(value) != 32 else " that are not all hexadecimal"))
+
+
+def _is_set(params, option):
+    return bool((params.get(option) or "").strip())
+
+
+def auth_problems(params):
+    """Exactly one way to authenticate: api_token, or email with api_key."""
+    token, key, email = (_is_set(params, o) for o in ("api_token", "api_key", "email"))
+    if token and (key or email):
+        both = "api_key" if key else "email"
+        return ["api_token and %s are both set (from the task or the CLOUDFLARE_API_TOKEN and CLOUDFLARE_%s environment "
+                "variables): use either api_token, or email with api_key, not both" % (both, both.upper())]
+    if key and not email:
+        return ["api_key is set but email is not: the global API key needs the email address of its user "
+                "(email or CLOUDFLARE_EMAIL); or use api_token instead"]
+    if email and not key:
+        return ["email is set but api_key is not: email is only used with the global API key "
+                "(api_key or CLOUDFLARE_API_KEY); or use api_token instead"]
+    if not token and not key:
+        return ["no credentials: set api_token (or the CLOUDFLARE_API_TOKEN environment variable), or email and "
+                "api_key (CLOUDFLARE_EMAIL and CLOUDFLARE_API_KEY)"]
+    return []
+
+
+def connection_option_problems(params):
+    """Errors in the connection options, found before anything is sent."""
+    problems = transport_option_problems(params)
+    problem = account_id_problem(params.get("account_id"))
+    if problem:
+        problems.append(problem)
+    problems.extend(auth_problems(params))
+    problem = api_url_problem(params.get("api_url") or "")
+    if problem:
+        problems.append(problem)
+    return problems
+
+
+def looks_like_id(value):
+    """True for a Cloudflare destination id or connection token: 32 hex characters or a dashed UUID."""
+    value = value or ""
+    return bool(HEX32.match(value) or UUID.match(value))
+
+
+def token_id_problem(token_id, option="token_id"):
+    """Why token_id cannot be a connection token, or None. Never shows the value: it is a secret."""
+    value = token_id or ""
+    if looks_like_id(value):
+        return None
+    if looks_like_id(value.strip()):
+        return "%s has spaces or line breaks around it; remove them" % option
+    if not value.strip():
+        return "%s must not be empty" % option
+    return ("%s must be the connection token returned by create_token=true: 32 hexadecimal characters, "
+            "or a UUID with dashes (36 characters); the value given has %d characters" % (option, len(value)))
+
+
+def base_url(params):
+    return (params.get("api_url") or DEFAULT_API_URL).strip().rstrip("/")
+
+
+def auth_headers(params):
+    """Bearer token, or the global key with its email: never both."""
+    if _is_set(params, "api_token"):
+        return {"Authorization": "Bearer %s" % params["api_token"].strip()}
+    return {"X-Auth-Email": params["email"].strip(), "X-Auth-Key": params["api_key"].strip()}
+
+
+def _error_items(body):
+    if not isinstance(body, dict):
+        return []
+    errors = body.get("errors")
+    if isinstance(errors, (dict, str)):
+        errors = [errors]
+    return errors if isinstance(errors, list) else []
+
+
+def _format_item(item):
+    """`6003: Invalid request headers (6111: Invalid format for Authorization header)`."""
+    if not isinstance(item, dict):
+        return str(item)
+    message = item.get("message")
+    code = item.get("code")
+    text = str(message) if message not in (None, "") else "(no message)"
+    if code not in (None, ""):
+        text = "%s: %s" % (code, text)
+    chain = item.get("error_chain")
+    if isinstance(chain, list) and chain:
+        text += " (%s)" % "; ".join(_format_item(link) for link in chain)
+    return text
+
+
+def error_messages(body, text=None):
+    """Cloudflare's error texts from an envelope: its errors with their chains, else its messages."""
+    messages = [_format_item(item) for item in _error_items(body)]
+    if not messages and isinstance(body, dict) and isinstance(body.get("messages"), list):
+        messages = [_format_item(item) for item in body["messages"]]
+    return messages
+
+
+class CloudflareApiError(ApiError):
+    """An ApiError with, where the status tells it, a hint at the usual cause."""
+
+    def __init__(self, *args, **kwargs):
+        self.hint = kwargs.pop("hint", None)
+        super(CloudflareApiError, self).__init__(*args, **kwargs)
+
+    def describe(self):
+        text = super(CloudflareApiError, self).describe()
+        if self.hint:
+            text += ". %s" % self.hint
+        return text
+
+    def to_result(self):
+        result = super(CloudflareApiError, self).to_result()
+        if self.hint:
+            result["hint"] = self.hint
+        return result
+
+
+def _hint(status, has_messages, account_id):
+    """The usual cause of a refusal, told by its status (Cloudflare uses code 10000 for both 401 and 403)."""
+    if status == 401:
+        return "Cloudflare did not accept the credentials: check api_token (or email and api_key)"
+    if status == 403:
+        return ("The credentials are valid but not allowed this: the API token needs the Notifications permission on "
+                "account %s (Read to list, Edit to connect or delete), and listing PagerDuty destinations needs a "
+                "Business or Enterprise plan" % account_id)
+    if status == 404 and has_messages:
+        return "Cloudflare knows no such address: check account_id and api_url"
+    if status == 404:
+        return "This is not a Cloudflare answer: check api_url"
+    return None
+
+
+def read_envelope(method, path, response):
+    """The `result` of a successful answer (None when null or absent). The one place the envelope is read.
+
+    A 2xx (201 included) is a success only when its body is an envelope saying `success: true`.
+    """
+    body = response.body
+    if not isinstance(body, dict) or not isinstance(body.get("success"), bool):
+        raise CloudflareApiError(method, path, response.status, reason="not a Cloudflare answer: no JSON envelope",
+                                 hint="Check api_url", vendor=VENDOR)
+    if not body["success"]:
+        raise CloudflareApiError(method, path, response.status, error_messages(body), reason="success: false",
+                                 vendor=VENDOR)
+    return body.get("result")
+
+
+class CloudflarePagerDutyApi:
+    """The four calls on an account's PagerDuty destinations, with Cloudflare's answers turned into plain results."""
+
+    def __init__(self, client, account_id):
+        self.client = client
+        self.account_id = account_id
+        self.path = DESTINATIONS_PATH % quote(account_id, safe="")
+
+    @classmethod
+    def from_params(cls, params):
+        client = HttpClient(
+            base_url(params),
+            headers=auth_headers(params),
+            vendor=VENDOR,
+            timeout=params.get("timeout") or 30,
+            validate_certs=params.get("validate_certs", True),
+            ca_path=params.get("ca_path"),
+            retries=params.get("retries", 3),
+            error_messages=error_messages,
+            pool_size=1,
+        )
+        return cls(client, params["account_id"])
+
+    def _call(self, method, path, shown_path=None, idempotent=None):
+        """One request; returns the envelope's result. shown_path replaces path in errors (to hide a secret)."""
+        shown_path = shown_path or path
+        try:
+            response = self.client.request(method, path, idempotent=idempotent)
+        except ApiError as error:
+            raise CloudflareApiError(method, shown_path, error.status, error.messages, reason=error.reason,
+                                     maybe_applied=error.maybe_applied, vendor=VENDOR,
+                                     hint=_hint(error.status, bool(error.messages), self.account_id))
+        return read_envelope(method, shown_path, response)
+
+    def list_services(self):
+        """The connected PagerDuty services as [{"id", "name"}], in the API's order; [] for none (`result: null`)."""
+        result = self._call("GET", self.path)
+        if result is None:
+            return []
+        if not isinstance(result, list):
+            raise CloudflareApiError("GET", self.path, 200, reason="the result is not a list", vendor=VENDOR)
+        services = []
+        for item in result:
+            if isinstance(item, dict) and item.get("id") is not None:
+                services.append({"id": str(item["id"]), "name": item.get("name")})
+        return services
+
+    def delete_all(self):
+        """Remove EVERY PagerDuty destination of the account: the API has no call that removes one."""
+        self._call("DELETE", self.path)
+
+    def create_token(self):
+        """Create a one-time connection token and return it (a secret).
+
+        A POST whose answer was lost is not sent again: the client retries it only when it certainly never
+        reached Cloudflare (no connection, or 429). Resending would be harmless, since an unused token just
+        expires, but a person would then hold a token that is not the one this run returned.
+        """
+        path = self.path + "/connect"
+        result = self._call("POST", path, idempotent=False)
+        token = result.get("id") if isinstance(result, dict) else None
+        if not token:
+            raise CloudflareApiError("POST", path, 201, reason="the answer holds no token id", vendor=VENDOR)
+        return str(token)
+
+    def link_token(self, token_id):
+        """Link what a person authorised in PagerDuty for this token to the account: the return leg of the hand-off.
+
+        Although a GET, it consumes the one-time token, so it is never resent once it may have reached Cloudflare
+        (idempotent=False); the caller lists the services again to learn whether it was applied.
+        """
+        path = "%s/connect/%s" % (self.path, quote(token_id, safe=""))
+        shown = "%s/connect/%s" % (self.path, TOKEN_PLACEHOLDER)
+        return self._call("GET", path, shown_path=shown, idempotent=False)

@@ -1,0 +1,210 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, oncall.pagerduty contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Layer 2: Datadog. Base URL, auth, error reading and the service-object calls."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from urllib.parse import quote
+
+from ansible.module_utils.basic import env_fallback
+
+from ansible_collections.oncall.pagerduty.plugins.module_utils._http_client import (
+    ApiError,
+    HttpClient,
+    backoff_seconds,
+)
+from ansible_collections.oncall.pagerduty.plugins.module_utils._options import (
+    api_url_problem,
+    transport_argument_spec,
+    transport_option_problems,
+)
+
+VENDOR = "Datadog"
+SITES = (
+    "datadoghq.com",
+    "us3.datadoghq.com",
+    "us5.datadoghq.com",
+    "ap1.datadoghq.com",
+    "ap2.datadoghq.com",
+    "uk1.datadoghq.com",
+    "datadoghq.eu",
+    "ddog-gov.com",
+    "us2.ddog-gov.com",
+)
+DEFAULT_SITE = "datadoghq.com"
+SERVICES_PATH = "/api/v1/integration/pagerduty/configuration/services"
+
+SERVICE_NOT_FOUND = "Service not found"
+INTEGRATION_NOT_FOUND = "Pagerduty Integration not found"
+ALREADY_EXISTS = "Service already exists"
+
+
+def datadog_argument_spec(**module_options):
+    """The connection options every Datadog module shares, plus the module's own."""
+    spec = dict(
+        api_key=dict(type="str", required=True, no_log=True, fallback=(env_fallback, ["DD_API_KEY"])),
+        app_key=dict(type="str", required=True, no_log=True, aliases=["application_key"],
+                     fallback=(env_fallback, ["DD_APP_KEY"])),
+        site=dict(type="str", default=DEFAULT_SITE, choices=list(SITES), fallback=(env_fallback, ["DD_SITE"])),
+        api_url=dict(type="str", fallback=(env_fallback, ["DD_HOST"])),
+    )
+    spec.update(transport_argument_spec())
+    spec.update(module_options)
+    return spec
+
+
+def connection_option_problems(params):
+    """Errors in the connection options, found before anything is sent."""
+    problems = transport_option_problems(params)
+    for option in ("api_key", "app_key"):
+        if not (params.get(option) or "").strip():
+            problems.append("%s must not be empty (set it or the %s environment variable)"
+                            % (option, "DD_API_KEY" if option == "api_key" else "DD_APP_KEY"))
+    if params.get("api_url"):
+        problem = api_url_problem(params["api_url"])
+        if problem:
+            problems.append(problem)
+    return problems
+
+
+def base_url(params):
+    if params.get("api_url"):
+        return params["api_url"].rstrip("/")
+    return "https://api.%s" % (params.get("site") or DEFAULT_SITE)
+
+
+def service_name_problem(name, option="service_name"):
+    """Why Datadog cannot address this name, or None. A name with '/' can be created but never read again."""
+    if name is None or not name.strip():
+        return "%s must not be empty or blank" % option
+    if "/" in name:
+        return ("%s %r contains '/': Datadog cannot address such a service object once created "
+                "(its router answers 404 to %%2F), so it is refused" % (option, name))
+    return None
+
+
+def error_messages(body, text):
+    """Every error body shape Datadog sends: {"errors": [str]}, the proxy's page, or nothing."""
+    if isinstance(body, dict):
+        errors = body.get("errors")
+        if isinstance(errors, str):
+            errors = [errors]
+        if isinstance(errors, list):
+            messages = []
+            for item in errors:
+                if isinstance(item, dict):
+                    item = item.get("detail") or item.get("title") or item.get("message") or str(item)
+                messages.append(str(item))
+            return messages
+        for key in ("error", "message"):
+            if isinstance(body.get(key), str):
+                return [body[key]]
+    return []
+
+
+class IntegrationNotInstalled(ApiError):
+    """The org has no PagerDuty integration: every call answers 404, but nothing is 'absent'."""
+
+    def describe(self):
+        return ("Datadog's PagerDuty integration is not installed in this organization: %s. "
+                "Install the PagerDuty integration tile in Datadog (Integrations > PagerDuty) and connect "
+                "your PagerDuty account first; service objects can only be managed after that."
+                % super(IntegrationNotInstalled, self).describe())
+
+
+def _reraise_typed(error):
+    if error.status == 404 and INTEGRATION_NOT_FOUND in error.messages:
+        raise IntegrationNotInstalled(error.method, error.path, error.status, error.messages, vendor=VENDOR)
+    raise error
+
+
+def _check_service_not_found(method, path, response):
+    """Accept a 404 only when Datadog says the service is absent; every other 404 is an error."""
+    messages = error_messages(response.body, response.text)
+    if INTEGRATION_NOT_FOUND in messages:
+        raise IntegrationNotInstalled(method, path, 404, messages, vendor=VENDOR)
+    if SERVICE_NOT_FOUND not in messages:
+        # A router's or a wrong api_url's 404 must never be read as "absent", or we would create blindly.
+        raise ApiError(method, path, 404, messages, reason="not a Datadog answer; check api_url or site", vendor=VENDOR)
+
+
+class DatadogPagerDutyApi:
+    """The four calls on PagerDuty service objects, with Datadog's answers turned into plain results."""
+
+    def __init__(self, client):
+        self.client = client
+
+    @classmethod
+    def from_params(cls, params, pool_size=10):
+        client = HttpClient(
+            base_url(params),
+            headers={"DD-API-KEY": params["api_key"], "DD-APPLICATION-KEY": params["app_key"]},
+            vendor=VENDOR,
+            timeout=params.get("timeout") or 30,
+            validate_certs=params.get("validate_certs", True),
+            ca_path=params.get("ca_path"),
+            retries=params.get("retries", 3),
+            error_messages=error_messages,
+            pool_size=pool_size,
+        )
+        return cls(client)
+
+    @staticmethod
+    def service_path(name):
+        return "%s/%s" % (SERVICES_PATH, quote(name, safe=""))
+
+    def _call(self, method, path, body=None, expected_missing=(), idempotent=None):
+        try:
+            return self.client.request(method, path, body=body, expected_missing=expected_missing, idempotent=idempotent)
+        except ApiError as error:
+            _reraise_typed(error)
+
+    def get_service(self, name):
+        """The service object as {"service_name": ...}, or None when it does not exist."""
+        path = self.service_path(name)
+        response = self._call("GET", path, expected_missing=(404,))
+        if response.status == 404:
+            _check_service_not_found("GET", path, response)
+            return None
+        body = response.body if isinstance(response.body, dict) else {}
+        return {"service_name": body.get("service_name", name)}
+
+    def create_service(self, name, key):
+        """Create the object. Returns True if this call created it, False if it already existed (a lost race).
+
+        A POST is never blindly repeated: when its answer is lost, a read tells whether it landed.
+        """
+        attempt = 0
+        while True:
+            try:
+                self.client.request("POST", SERVICES_PATH, body={"service_name": name, "service_key": key},
+                                    idempotent=False)
+                return True
+            except ApiError as error:
+                if error.status == 400 and ALREADY_EXISTS in error.messages:
+                    return False
+                if not error.maybe_applied:
+                    _reraise_typed(error)
+                if self.get_service(name) is not None:
+                    return True
+                if attempt >= self.client.retries:
+                    _reraise_typed(error)
+                self.client.sleep(backoff_seconds(attempt))
+                attempt += 1
+
+    def update_service(self, name, key):
+        self._call("PUT", self.service_path(name), body={"service_key": key})
+
+    def delete_service(self, name):
+        """Delete the object. Returns False when it was already gone (a DELETE answered 404)."""
+        path = self.service_path(name)
+        response = self._call("DELETE", path, expected_missing=(404,))
+        if response.status == 404:
+            _check_service_not_found("DELETE", path, response)
+            return False
+        return True

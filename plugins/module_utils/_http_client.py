@@ -1,0 +1,297 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, oncall.pagerduty contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Layer 1: the one HTTP client every vendor adapter uses. It knows no vendor."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import email.utils
+import json
+import random
+import threading
+import time
+import traceback
+
+try:
+    import requests
+    import requests.adapters
+    import urllib3.exceptions
+except ImportError:
+    HAS_REQUESTS = False
+    REQUESTS_IMPORT_ERROR = traceback.format_exc()
+else:
+    HAS_REQUESTS = True
+    REQUESTS_IMPORT_ERROR = None
+
+COLLECTION_NAME = "oncall.pagerduty"
+COLLECTION_VERSION = "0.1.0"
+
+# Statuses after which the server has certainly not applied the request.
+NOT_APPLIED_STATUSES = frozenset([429])
+RETRYABLE_STATUSES = frozenset([429, 500, 502, 503, 504])
+# Some gateways answer 503/502 without touching the backend, but a 500 or a 504 may follow a
+# write that landed; only idempotent requests are retried after any of them.
+MAX_RETRY_WAIT = 60.0
+BACKOFF_BASE = 1.0
+BACKOFF_CAP = 30.0
+
+
+class ApiError(Exception):
+    """A request that failed: carries what a user needs to understand it, never a credential."""
+
+    def __init__(self, method, path, status=None, messages=None, reason=None, maybe_applied=False, vendor=None):
+        self.method = method
+        self.path = path
+        self.status = status
+        self.messages = list(messages or [])
+        self.reason = reason
+        self.maybe_applied = maybe_applied
+        self.vendor = vendor
+        super(ApiError, self).__init__(self.describe())
+
+    def describe(self):
+        where = "%s %s" % (self.method, self.path)
+        if self.vendor:
+            where = "%s API %s" % (self.vendor, where)
+        if self.status is None:
+            text = "%s failed: %s" % (where, self.reason or "no answer")
+        else:
+            text = "%s returned HTTP %s" % (where, self.status)
+            if self.messages:
+                text += ": %s" % "; ".join(self.messages)
+            elif self.reason:
+                text += " (%s)" % self.reason
+        return text
+
+    def to_result(self):
+        """Fields for fail_json, so playbooks can branch on them."""
+        return dict(
+            status=self.status,
+            api_errors=self.messages,
+            request=dict(method=self.method, path=self.path),
+        )
+
+
+class Response:
+    """What a successful call returns: status, headers and the decoded JSON body (or None)."""
+
+    def __init__(self, status, headers, body, text):
+        self.status = status
+        self.headers = headers
+        self.body = body
+        self.text = text
+
+
+def parse_body(text, content_type):
+    """JSON when it is JSON, else None: empty bodies, HTML error pages and plain text all occur."""
+    if not text or not text.strip():
+        return None
+    if "json" in (content_type or "").lower() or text.lstrip()[:1] in ("{", "["):
+        try:
+            return json.loads(text)
+        except ValueError:
+            return None
+    return None
+
+
+def retry_after_seconds(headers, now=None):
+    """Seconds the server asked us to wait, from Retry-After (delta or HTTP date) or X-RateLimit-Reset."""
+    value = headers.get("Retry-After")
+    if value:
+        value = value.strip()
+        try:
+            return max(0.0, float(value))
+        except ValueError:
+            parsed = email.utils.parsedate_tz(value)
+            if parsed:
+                now = time.time() if now is None else now
+                return max(0.0, email.utils.mktime_tz(parsed) - now)
+    value = headers.get("X-RateLimit-Reset")
+    if value:
+        try:
+            return max(0.0, float(value.strip()))
+        except ValueError:
+            pass
+    return None
+
+
+def backoff_seconds(attempt, rng=random.random):
+    """Exponential backoff (base 2) with jitter: about 1, 2, 4, ... seconds, capped."""
+    ceiling = min(BACKOFF_CAP, BACKOFF_BASE * (2 ** attempt))
+    return ceiling / 2.0 + ceiling / 2.0 * rng()
+
+
+def default_error_messages(body, text):
+    if isinstance(body, dict):
+        errors = body.get("errors")
+        if isinstance(errors, list):
+            return [str(e) for e in errors]
+    return []
+
+
+class HttpClient:
+    """A requests.Session with timeouts, TLS settings, retries and one error type.
+
+    vendor: the name used in error messages.
+    error_messages: callable(body, text) -> list of str, the vendor's way of reading errors.
+    """
+
+    def __init__(self, base_url, headers=None, vendor=None, timeout=30, validate_certs=True, ca_path=None,
+                 retries=3, error_messages=None, pool_size=10, sleep=time.sleep, clock=time.time, user_agent_extra=None):
+        if not HAS_REQUESTS:
+            raise RuntimeError("the Python library requests is required")
+        self.base_url = base_url.rstrip("/")
+        self.vendor = vendor
+        self.timeout = timeout
+        self.retries = retries
+        self.error_messages = error_messages or default_error_messages
+        self.sleep = sleep
+        self.clock = clock
+        self._pause_lock = threading.Lock()
+        self._not_before = 0.0
+        self.session = requests.Session()
+        adapter = requests.adapters.HTTPAdapter(pool_connections=1, pool_maxsize=max(1, pool_size), max_retries=0)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+        self.session.verify = (ca_path or True) if validate_certs else False
+        user_agent = "%s/%s python-requests/%s" % (COLLECTION_NAME, COLLECTION_VERSION, requests.__version__)
+        if user_agent_extra:
+            user_agent += " " + user_agent_extra
+        self.session.headers.update({"User-Agent": user_agent, "Accept": "application/json"})
+        self.session.headers.update(headers or {})
+
+    def close(self):
+        self.session.close()
+
+    def _wait_for_rate_limit(self):
+        with self._pause_lock:
+            delay = self._not_before - self.clock()
+        if delay > 0:
+            self.sleep(delay)
+
+    def _pause_everyone(self, seconds):
+        # A 429 concerns the whole credential, so every request of this client waits, not just one.
+        with self._pause_lock:
+            self._not_before = max(self._not_before, self.clock() + seconds)
+
+    def request(self, method, path, body=None, idempotent=None, expected_missing=()):
+        """Send one logical request, retrying where that is safe. Returns a Response or raises ApiError.
+
+        idempotent: whether the request may be sent again after the server may have applied it
+        (defaults to True for GET, PUT, DELETE, HEAD). A 429 or a connection that was never made
+        is retried whatever this says, because the server cannot have applied it.
+        expected_missing: statuses returned as a Response instead of raising (e.g. 404 on a read).
+        """
+        if idempotent is None:
+            idempotent = method.upper() in ("GET", "HEAD", "PUT", "DELETE", "OPTIONS")
+        url = self.base_url + path
+        kwargs = dict(timeout=self.timeout)
+        if body is not None:
+            kwargs["data"] = json.dumps(body)
+            kwargs["headers"] = {"Content-Type": "application/json"}
+        attempt = 0
+        while True:
+            self._wait_for_rate_limit()
+            try:
+                raw = self.session.request(method, url, **kwargs)
+            except requests.exceptions.ConnectionError as exc:
+                # ConnectTimeout is a ConnectionError too: nothing reached the server.
+                never_sent = _never_sent(exc)
+                error = ApiError(method, path, reason=_describe_exception(exc, self.timeout), vendor=self.vendor,
+                                 maybe_applied=not never_sent)
+                if attempt < self.retries and (never_sent or idempotent):
+                    self.sleep(backoff_seconds(attempt))
+                    attempt += 1
+                    continue
+                raise error
+            except requests.exceptions.Timeout as exc:
+                error = ApiError(method, path, reason=_describe_exception(exc, self.timeout), vendor=self.vendor,
+                                 maybe_applied=True)
+                if attempt < self.retries and idempotent:
+                    self.sleep(backoff_seconds(attempt))
+                    attempt += 1
+                    continue
+                raise error
+            except requests.exceptions.RequestException as exc:
+                raise ApiError(method, path, reason=_describe_exception(exc, self.timeout), vendor=self.vendor,
+                               maybe_applied=True)
+
+            text = raw.text
+            parsed = parse_body(text, raw.headers.get("Content-Type"))
+            status = raw.status_code
+            if 200 <= status < 300 or status in expected_missing:
+                return Response(status, raw.headers, parsed, text)
+
+            if status in RETRYABLE_STATUSES and attempt < self.retries and (status in NOT_APPLIED_STATUSES or idempotent):
+                wait = retry_after_seconds(raw.headers, now=self.clock())
+                if wait is None:
+                    wait = backoff_seconds(attempt)
+                else:
+                    wait = min(MAX_RETRY_WAIT, wait) + random.random() * 0.25
+                if status == 429:
+                    self._pause_everyone(wait)
+                    self._wait_for_rate_limit()
+                else:
+                    self.sleep(wait)
+                attempt += 1
+                continue
+
+            raise ApiError(method, path, status=status, messages=self.error_messages(parsed, text),
+                           reason=_status_reason(raw, text), vendor=self.vendor,
+                           maybe_applied=status >= 500)
+
+
+def _never_sent(exc):
+    """True when the connection was never made, so the server cannot have seen the request."""
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return True
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    return isinstance(reason, urllib3.exceptions.NewConnectionError)
+
+
+def _describe_exception(exc, timeout):
+    if isinstance(exc, requests.exceptions.SSLError):
+        return "TLS error: %s (see validate_certs and ca_path)" % _short(exc)
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return "connection timed out after %ss" % timeout
+    if isinstance(exc, requests.exceptions.ReadTimeout):
+        return "no answer within timeout=%ss" % timeout
+    if isinstance(exc, requests.exceptions.ProxyError):
+        return "proxy error: %s" % _short(exc)
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        if _never_sent(exc):
+            return "could not connect: %s" % _short(exc)
+        return "connection lost before an answer: %s" % _short(exc)
+    return _short(exc)
+
+
+def _short(exc):
+    """The innermost reason, which is what a user can act on; urllib3 wraps it several times."""
+    inner = exc
+    for dummy in range(5):
+        first = inner.args[0] if getattr(inner, "args", None) else None
+        if isinstance(getattr(inner, "reason", None), BaseException):
+            inner = inner.reason
+        elif isinstance(first, BaseException):
+            inner = first
+        elif isinstance(inner, urllib3.exceptions.ProtocolError) and len(inner.args) > 1:
+            inner = inner.args[1]
+        else:
+            break
+    text = str(inner)
+    if "): " in text and text.startswith(("HTTPConnection", "HTTPSConnection", "<urllib3")):
+        text = text.split("): ", 1)[1]
+    return text or inner.__class__.__name__
+
+
+def _status_reason(raw, text):
+    content_type = (raw.headers.get("Content-Type") or "").lower()
+    if not text.strip():
+        return "empty body"
+    if "html" in content_type or text.lstrip().lower().startswith("<"):
+        return "HTML body"
+    return None

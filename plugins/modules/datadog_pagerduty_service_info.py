@@ -1,0 +1,136 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, oncall.pagerduty contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: datadog_pagerduty_service_info
+short_description: Read PagerDuty service objects of Datadog's PagerDuty integration
+version_added: 0.1.0
+description:
+  - Tells which of the given PagerDuty service objects exist in Datadog.
+  - Datadog has no endpoint that lists the objects, so the names to look for must be given; each name costs
+    one read.
+  - The service keys are never returned by Datadog, so they are not returned here either.
+author:
+  - oncall.pagerduty contributors
+extends_documentation_fragment:
+  - oncall.pagerduty.datadog
+  - oncall.pagerduty.datadog.ACTION_GROUP
+  - oncall.pagerduty.transport
+attributes:
+  check_mode:
+    description: Can run in check mode and return changed status prediction without modifying target.
+    support: full
+    details: This module only reads.
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check mode), when in diff mode.
+    support: N/A
+    details: This module only reads.
+options:
+  service_names:
+    description:
+      - The names of the service objects to look for.
+      - A name must not be empty or blank and must not contain C(/).
+    type: list
+    elements: str
+    required: true
+    aliases: [names]
+seealso:
+  - module: oncall.pagerduty.datadog_pagerduty_service
+"""
+
+EXAMPLES = r"""
+- name: Which of our PagerDuty services are linked in Datadog?
+  oncall.pagerduty.datadog_pagerduty_service_info:
+    service_names: [payments, checkout, search]
+  register: linked
+
+- name: Fail when a service is not linked
+  ansible.builtin.assert:
+    that: linked.missing | length == 0
+    fail_msg: "Not linked in Datadog: {{ linked.missing | join(', ') }}"
+"""
+
+RETURN = r"""
+services:
+  description: The service objects that exist, in the order they were asked for.
+  returned: success
+  type: list
+  elements: dict
+  contains:
+    service_name:
+      description: The name of the service object.
+      type: str
+  sample:
+    - service_name: payments
+missing:
+  description: The names that have no service object.
+  returned: success
+  type: list
+  elements: str
+  sample: [search]
+status:
+  description: The HTTP status of the request that failed.
+  returned: failure, when Datadog answered
+  type: int
+api_errors:
+  description: The error texts of Datadog's answer.
+  returned: failure, when Datadog answered
+  type: list
+  elements: str
+request:
+  description: The method and path of the request that failed.
+  returned: failure, when a request failed
+  type: dict
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.oncall.pagerduty.plugins.module_utils._datadog import (
+    DatadogPagerDutyApi,
+    connection_option_problems,
+    datadog_argument_spec,
+    service_name_problem,
+)
+from ansible_collections.oncall.pagerduty.plugins.module_utils._http_client import ApiError
+from ansible_collections.oncall.pagerduty.plugins.module_utils._options import (
+    fail_on_problems,
+    fail_with_api_error,
+    require_requests,
+)
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=datadog_argument_spec(
+            service_names=dict(type="list", elements="str", required=True, aliases=["names"]),
+        ),
+        supports_check_mode=True,
+    )
+    require_requests(module)
+    names = module.params["service_names"]
+    problems = connection_option_problems(module.params)
+    problems += [p for p in (service_name_problem(n, "service_names[%d]" % i) for i, n in enumerate(names)) if p]
+    fail_on_problems(module, problems)
+
+    api = DatadogPagerDutyApi.from_params(module.params)
+    services, missing = [], []
+    try:
+        for name in names:
+            if api.get_service(name) is None:
+                missing.append(name)
+            else:
+                services.append({"service_name": name})
+    except ApiError as error:
+        fail_with_api_error(module, error)
+    module.exit_json(changed=False, services=services, missing=missing)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,230 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, oncall.pagerduty contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The module's read-compare-act, against the in-process sandbox: results and the exact requests sent."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+
+import pytest
+from ansible.module_utils.testing import patch_module_args
+
+from ansible_collections.oncall.pagerduty.plugins.module_utils._datadog import DatadogPagerDutyApi
+from ansible_collections.oncall.pagerduty.plugins.modules import datadog_pagerduty_service as module
+from ansible_collections.oncall.pagerduty.plugins.modules import datadog_pagerduty_service_info as info_module
+from ansible_collections.oncall.pagerduty.tests.sandbox.server import Sandbox
+
+SERVICES = "/api/v1/integration/pagerduty/configuration/services"
+KEY = "pdkey-unit-0123456789abcdef0123"
+NEW_KEY = "pdkey-unit-fedcba9876543210fedc"
+
+
+@pytest.fixture(scope="module")
+def sandbox():
+    with Sandbox() as server:
+        yield server
+
+
+@pytest.fixture
+def state(sandbox):
+    sandbox.reset()
+    return sandbox.state
+
+
+@pytest.fixture
+def api(sandbox, state):
+    return DatadogPagerDutyApi.from_params(dict(api_key="sandbox-api-key", app_key="sandbox-app-key",
+                                                api_url=sandbox.url, timeout=5, retries=1))
+
+
+def seed(state, **services):
+    state.seed({"datadog": {"services": dict((name, {"service_key": key}) for name, key in services.items())}})
+
+
+def calls(state):
+    return [(entry["method"], entry["path"]) for entry in state.journal_view()]
+
+
+def keys(state):
+    return dict((name, item["service_key"]) for name, item in state.snapshot()["datadog"]["services"].items())
+
+
+def test_create(api, state):
+    result = module.converge(api, "payments", KEY, "present", "on_create", check_mode=False)
+    assert result == dict(changed=True, service={"service_name": "payments"}, key_sent=True,
+                          diff=dict(before={}, after={"service_name": "payments"}))
+    assert calls(state) == [("GET", SERVICES + "/payments"), ("POST", SERVICES)]
+    assert keys(state) == {"payments": KEY}
+
+
+def test_existing_object_is_ok_with_one_read(api, state):
+    seed(state, payments=KEY)
+    result = module.converge(api, "payments", NEW_KEY, "present", "on_create", check_mode=False)
+    assert (result["changed"], result["key_sent"]) == (False, False)
+    assert result["diff"]["before"] == result["diff"]["after"]
+    assert calls(state) == [("GET", SERVICES + "/payments")]
+    assert keys(state) == {"payments": KEY}
+
+
+def test_update_key_always_puts_the_key_and_hides_it_in_the_diff(api, state):
+    seed(state, payments=KEY)
+    result = module.converge(api, "payments", NEW_KEY, "present", "always", check_mode=False)
+    assert result["changed"] and result["key_sent"]
+    assert result["diff"] == dict(before={"service_name": "payments", "service_key": "(hidden)"},
+                                  after={"service_name": "payments", "service_key": "(hidden, replaced)"})
+    assert calls(state) == [("GET", SERVICES + "/payments"), ("PUT", SERVICES + "/payments")]
+    assert keys(state) == {"payments": NEW_KEY}
+    assert KEY not in json.dumps(result) and NEW_KEY not in json.dumps(result)
+
+
+def test_update_key_always_on_a_new_object_creates_once(api, state):
+    result = module.converge(api, "payments", KEY, "present", "always", check_mode=False)
+    assert result["changed"]
+    assert calls(state) == [("GET", SERVICES + "/payments"), ("POST", SERVICES)]
+
+
+@pytest.mark.parametrize("existing, state_wanted, update_key, changed", [
+    (False, "present", "on_create", True),
+    (True, "present", "on_create", False),
+    (True, "present", "always", True),
+    (True, "absent", "on_create", True),
+    (False, "absent", "on_create", False),
+])
+def test_check_mode_predicts_and_only_reads(api, state, existing, state_wanted, update_key, changed):
+    if existing:
+        seed(state, payments=KEY)
+    result = module.converge(api, "payments", NEW_KEY, state_wanted, update_key, check_mode=True)
+    assert result["changed"] is changed
+    assert calls(state) == [("GET", SERVICES + "/payments")]
+    assert keys(state) == ({"payments": KEY} if existing else {})
+
+
+def test_absent_deletes_then_is_ok(api, state):
+    seed(state, payments=KEY)
+    first = module.converge(api, "payments", None, "absent", "on_create", check_mode=False)
+    second = module.converge(api, "payments", None, "absent", "on_create", check_mode=False)
+    assert (first["changed"], second["changed"]) == (True, False)
+    assert first["diff"] == dict(before={"service_name": "payments"}, after={})
+    assert calls(state) == [("GET", SERVICES + "/payments"), ("DELETE", SERVICES + "/payments"),
+                            ("GET", SERVICES + "/payments")]
+    assert keys(state) == {}
+
+
+def test_delete_that_someone_else_finished_first_is_success(api, state):
+    seed(state, payments=KEY)
+    state.add_faults({"method": "DELETE", "status": 404, "body": {"errors": ["Service not found"]}})
+    result = module.converge(api, "payments", None, "absent", "on_create", check_mode=False)
+    assert result["changed"]
+
+
+def test_create_that_loses_a_race_ends_ok(api, state):
+    seed(state, payments=KEY)
+    state.add_faults({"method": "GET", "status": 404, "body": {"errors": ["Service not found"]}})
+    result = module.converge(api, "payments", NEW_KEY, "present", "on_create", check_mode=False)
+    assert result["changed"] is False and result["key_sent"] is False
+    assert result["diff"]["before"] == result["diff"]["after"] == {"service_name": "payments"}
+    assert calls(state) == [("GET", SERVICES + "/payments"), ("POST", SERVICES)]
+    assert keys(state) == {"payments": KEY}
+
+
+def test_create_that_loses_a_race_with_update_key_always_sends_the_key(api, state):
+    seed(state, payments=KEY)
+    state.add_faults({"method": "GET", "status": 404, "body": {"errors": ["Service not found"]}})
+    result = module.converge(api, "payments", NEW_KEY, "present", "always", check_mode=False)
+    assert result["changed"]
+    assert calls(state)[-1] == ("PUT", SERVICES + "/payments")
+    assert keys(state) == {"payments": NEW_KEY}
+
+
+def test_create_whose_answer_is_lost_is_read_back_not_resent(api, state):
+    state.add_faults({"method": "POST", "drop": "after"})
+    result = module.converge(api, "payments", KEY, "present", "on_create", check_mode=False)
+    assert result["changed"]
+    assert calls(state) == [("GET", SERVICES + "/payments"), ("POST", SERVICES), ("GET", SERVICES + "/payments")]
+
+
+@pytest.mark.parametrize("params, problem", [
+    (dict(service_name="a/b", service_key=KEY, state="present"), "contains '/'"),
+    (dict(service_name="", service_key=KEY, state="present"), "service_name must not be empty or blank"),
+    (dict(service_name=" \t", service_key=None, state="absent"), "service_name must not be empty or blank"),
+    (dict(service_name="ok", service_key=None, state="present"), "service_key must not be empty or blank when state=present"),
+    (dict(service_name="ok", service_key="  ", state="present"), "service_key must not be empty or blank when state=present"),
+])
+def test_desired_problems(params, problem):
+    problems = module.desired_problems(params)
+    assert len(problems) == 1 and problem in problems[0]
+
+
+def test_no_problem_for_absent_without_key():
+    assert module.desired_problems(dict(service_name="ok", service_key=None, state="absent")) == []
+
+
+def run_main(target, args, capsys):
+    with patch_module_args(args):
+        with pytest.raises(SystemExit) as exited:
+            target.main()
+    return exited.value.code, json.loads(capsys.readouterr().out)
+
+
+def connection(sandbox, **extra):
+    args = dict(api_key="sandbox-api-key", app_key="sandbox-app-key", api_url=sandbox.url, retries=0)
+    args.update(extra)
+    return args
+
+
+def test_main_reports_bad_input_without_sending(sandbox, state, capsys):
+    code, result = run_main(module, connection(sandbox, service_name="a/b", service_key=KEY, timeout=0), capsys)
+    assert code == 1 and result["failed"]
+    assert "service_name 'a/b' contains '/'" in result["msg"] and "timeout must be" in result["msg"]
+    assert calls(state) == []
+
+
+def test_main_fails_with_the_api_error_and_no_secret(sandbox, state, capsys):
+    code, result = run_main(module, connection(sandbox, app_key="wrong-app-key-abcdef", service_name="a", service_key=KEY), capsys)
+    assert code == 1
+    assert result["msg"] == "Datadog API GET %s/a returned HTTP 403: Forbidden" % SERVICES
+    assert (result["status"], result["api_errors"]) == (403, ["Forbidden"])
+    assert "wrong-app-key-abcdef" not in json.dumps(result) and KEY not in json.dumps(result)
+
+
+def test_main_without_diff_mode_returns_no_diff(sandbox, state, capsys):
+    code, result = run_main(module, connection(sandbox, service_name="a", service_key=KEY), capsys)
+    assert code == 0 and result["changed"] and "diff" not in result
+
+
+def test_main_with_diff_mode(sandbox, state, capsys):
+    code, result = run_main(module, connection(sandbox, service_name="a", service_key=KEY, _ansible_diff=True), capsys)
+    assert result["diff"] == dict(before={}, after={"service_name": "a"})
+
+
+def test_info_lists_present_and_missing_in_order(sandbox, state, capsys):
+    seed(state, **{"b c": KEY, "a": KEY})
+    code, result = run_main(info_module, connection(sandbox, service_names=["a", "zz", "b c"]), capsys)
+    assert code == 0 and result["changed"] is False
+    assert result["services"] == [{"service_name": "a"}, {"service_name": "b c"}]
+    assert result["missing"] == ["zz"]
+    assert calls(state) == [("GET", SERVICES + "/a"), ("GET", SERVICES + "/zz"), ("GET", SERVICES + "/b%20c")]
+
+
+def test_info_refuses_unaddressable_names_before_sending(sandbox, state, capsys):
+    code, result = run_main(info_module, connection(sandbox, service_names=["ok", "x/y", " "]), capsys)
+    assert code == 1
+    assert "service_names[1] 'x/y' contains '/'" in result["msg"] and "service_names[2] must not be empty" in result["msg"]
+    assert calls(state) == []
+
+
+def test_info_with_integration_off_explains(sandbox, state, capsys):
+    state.update_settings({"datadog_integration_enabled": False})
+    code, result = run_main(info_module, connection(sandbox, service_names=["a"]), capsys)
+    assert code == 1 and "PagerDuty integration is not installed" in result["msg"]
+
+
+def test_missing_requests_library_is_reported(sandbox, monkeypatch, capsys):
+    monkeypatch.setattr("ansible_collections.oncall.pagerduty.plugins.module_utils._options.HAS_REQUESTS", False)
+    code, result = run_main(module, connection(sandbox, service_name="a", service_key=KEY), capsys)
+    assert code == 1 and "Failed to import the required Python library (requests)" in result["msg"]

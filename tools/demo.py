@@ -1,0 +1,100 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, oncall.pagerduty contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""`make demo`: start the sandbox, run playbooks/demo.yml in check+diff mode, apply, re-apply, summarise."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import urllib.request
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PLAYBOOK = os.path.join(REPO, "playbooks", "demo.yml")
+WRITES = ("POST", "PUT", "DELETE")
+
+
+def start_sandbox():
+    process = subprocess.Popen([sys.executable, os.path.join(REPO, "tests", "sandbox", "server.py"), "--port", "0"],
+                               stdout=subprocess.PIPE, universal_newlines=True)
+    line = process.stdout.readline().strip()
+    match = re.match(r"sandbox listening on (http://\S+)$", line)
+    if not match:
+        process.kill()
+        sys.exit("the sandbox did not start: %r" % line)
+    return process, match.group(1)
+
+
+def control(url, method, path, body=None):
+    data = None if body is None else json.dumps(body).encode("utf-8")
+    request = urllib.request.Request(url + "/_sandbox/" + path, data=data, method=method,
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        return json.loads(answer.read().decode("utf-8") or "null")
+
+
+def seed(url):
+    # Something to clean up, as in a real organisation.
+    control(url, "POST", "state", {"datadog": {"services": {"legacy-billing": {"service_key": "demo0legacy0key00000000000000000"}}}})
+
+
+def run_phase(url, title, extra_args, env):
+    control(url, "DELETE", "journal")
+    print("\n" + "=" * 100 + "\n== %s: ansible-playbook playbooks/demo.yml %s\n" % (title, " ".join(extra_args)) + "=" * 100, flush=True)
+    completed = subprocess.run(["ansible-playbook", PLAYBOOK] + extra_args, env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, universal_newlines=True, check=False)
+    print(completed.stdout, flush=True)
+    recap = re.search(r"localhost\s*:\s*ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", completed.stdout)
+    journal = control(url, "GET", "journal")["requests"]
+    writes = [entry for entry in journal if entry["method"] in WRITES]
+    return dict(title=title, rc=completed.returncode, changed=int(recap.group(2)) if recap else None,
+                failed=int(recap.group(4)) if recap else None, requests=len(journal), writes=len(writes))
+
+
+def main():
+    process, url = start_sandbox()
+    try:
+        seed(url)
+        home = tempfile.mkdtemp(prefix="oncall-demo-")
+        env = dict(os.environ, DD_API_KEY="sandbox-api-key", DD_APP_KEY="sandbox-app-key", DD_HOST=url,
+                   ANSIBLE_LOCAL_TEMP=os.path.join(home, "tmp"), ANSIBLE_REMOTE_TMP=os.path.join(home, "remote"),
+                   ANSIBLE_RETRY_FILES_ENABLED="False", ANSIBLE_LOCALHOST_WARNING="False",
+                   ANSIBLE_INVENTORY_UNPARSED_WARNING="False", ANSIBLE_PYTHON_INTERPRETER=sys.executable)
+        env.setdefault("ANSIBLE_COLLECTIONS_PATH", os.path.join(REPO, ".venv", "collections"))
+        print("sandbox: %s (Datadog API; keys from DD_API_KEY / DD_APP_KEY, endpoint from DD_HOST)" % url)
+        phases = [
+            run_phase(url, "1. preview", ["--check", "--diff"], env),
+            run_phase(url, "2. apply", ["--diff"], env),
+            run_phase(url, "3. re-apply", [], env),
+        ]
+    finally:
+        process.terminate()
+        process.wait(10)
+
+    print("=" * 100 + "\nSummary\n" + "=" * 100)
+    print("%-14s %4s %14s %7s %9s %7s" % ("run", "rc", "changed tasks", "failed", "requests", "writes"))
+    for phase in phases:
+        print("%-14s %4d %14s %7s %9d %7d" % (phase["title"], phase["rc"], phase["changed"], phase["failed"],
+                                             phase["requests"], phase["writes"]))
+    preview, apply, reapply = phases
+    verdicts = [
+        ("the preview sent no write request", preview["writes"] == 0 and preview["rc"] == 0),
+        ("the preview announced the changes the apply made", preview["changed"] == apply["changed"] and apply["changed"] > 0),
+        ("the apply succeeded", apply["rc"] == 0),
+        ("the re-apply changed nothing and wrote nothing", reapply["rc"] == 0 and reapply["changed"] == 0 and reapply["writes"] == 0),
+    ]
+    for text, good in verdicts:
+        print("%s %s" % ("OK  " if good else "FAIL", text))
+    return 0 if all(good for dummy, good in verdicts) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
