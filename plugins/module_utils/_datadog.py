@@ -9,6 +9,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import quote
 
 from ansible.module_utils.basic import env_fallback
@@ -117,9 +118,15 @@ class IntegrationNotInstalled(ApiError):
                 % super(IntegrationNotInstalled, self).describe())
 
 
+AUTH_HINT = ("Check api_key and app_key (the application key needs integrations_read to read and manage_integrations "
+             "to change) and that site or api_url is the organization's Datadog site")
+
+
 def _reraise_typed(error):
     if error.status == 404 and INTEGRATION_NOT_FOUND in error.messages:
         raise IntegrationNotInstalled(error.method, error.path, error.status, error.messages, vendor=VENDOR)
+    if error.status in (401, 403) and not error.hint:
+        error.hint = AUTH_HINT
     raise error
 
 
@@ -173,6 +180,23 @@ class DatadogPagerDutyApi:
             return None
         body = response.body if isinstance(response.body, dict) else {}
         return {"service_name": body.get("service_name", name)}
+
+    def read_services(self, names, concurrency=1):
+        """Read many objects over the one session, `concurrency` at a time.
+
+        Returns {name: True (exists) | False (absent) | ApiError}: one failed read does not hide the others.
+        """
+        def exists(name):
+            try:
+                return self.get_service(name) is not None
+            except ApiError as error:
+                return error
+
+        unique = list(dict.fromkeys(names))
+        if concurrency <= 1 or len(unique) <= 1:
+            return dict((name, exists(name)) for name in unique)
+        with ThreadPoolExecutor(max_workers=min(concurrency, len(unique))) as pool:
+            return dict(zip(unique, pool.map(exists, unique)))
 
     def create_service(self, name, key):
         """Create the object. Returns True if this call created it, False if it already existed (a lost race).

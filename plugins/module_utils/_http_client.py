@@ -43,7 +43,8 @@ BACKOFF_CAP = 30.0
 class ApiError(Exception):
     """A request that failed: carries what a user needs to understand it, never a credential."""
 
-    def __init__(self, method, path, status=None, messages=None, reason=None, maybe_applied=False, vendor=None):
+    def __init__(self, method, path, status=None, messages=None, reason=None, maybe_applied=False, vendor=None,
+                 attempts=1, hint=None):
         self.method = method
         self.path = path
         self.status = status
@@ -51,7 +52,12 @@ class ApiError(Exception):
         self.reason = reason
         self.maybe_applied = maybe_applied
         self.vendor = vendor
-        super(ApiError, self).__init__(self.describe())
+        self.attempts = attempts
+        self.hint = hint
+        super(ApiError, self).__init__(method, path, status)
+
+    def __str__(self):
+        return self.describe()
 
     def describe(self):
         where = "%s %s" % (self.method, self.path)
@@ -65,6 +71,10 @@ class ApiError(Exception):
                 text += ": %s" % "; ".join(self.messages)
             elif self.reason:
                 text += " (%s)" % self.reason
+        if self.attempts > 1:
+            text += " (after %d attempts)" % self.attempts
+        if self.hint:
+            text += ". %s" % self.hint
         return text
 
     def to_result(self):
@@ -202,7 +212,7 @@ class HttpClient:
                 # ConnectTimeout is a ConnectionError too: nothing reached the server.
                 never_sent = _never_sent(exc)
                 error = ApiError(method, path, reason=_describe_exception(exc, self.timeout), vendor=self.vendor,
-                                 maybe_applied=not never_sent)
+                                 maybe_applied=not never_sent, attempts=attempt + 1)
                 if attempt < self.retries and (never_sent or idempotent):
                     self.sleep(backoff_seconds(attempt))
                     attempt += 1
@@ -210,7 +220,7 @@ class HttpClient:
                 raise error
             except requests.exceptions.Timeout as exc:
                 error = ApiError(method, path, reason=_describe_exception(exc, self.timeout), vendor=self.vendor,
-                                 maybe_applied=True)
+                                 maybe_applied=True, attempts=attempt + 1)
                 if attempt < self.retries and idempotent:
                     self.sleep(backoff_seconds(attempt))
                     attempt += 1
@@ -242,7 +252,7 @@ class HttpClient:
 
             raise ApiError(method, path, status=status, messages=self.error_messages(parsed, text),
                            reason=_status_reason(raw, text), vendor=self.vendor,
-                           maybe_applied=status >= 500)
+                           maybe_applied=status >= 500, attempts=attempt + 1)
 
 
 def _never_sent(exc):

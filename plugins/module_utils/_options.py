@@ -20,6 +20,7 @@ from ansible_collections.oncall.pagerduty.plugins.module_utils._http_client impo
 )
 
 MAX_RETRIES = 10
+MAX_CONCURRENCY = 32
 
 
 def transport_argument_spec():

@@ -39,8 +39,8 @@ options:
     description:
       - The name of the PagerDuty service as Datadog knows it (C(@pagerduty-<service_name>) in monitors).
       - Must not be empty or blank and must not contain C(/), which Datadog cannot address.
+      - Exactly one of O(service_name) and O(services) is required.
     type: str
-    required: true
     aliases: [name]
   service_key:
     description:
@@ -50,9 +50,44 @@ options:
   state:
     description:
       - V(present) makes sure the object exists; V(absent) makes sure it does not.
+      - With O(services), the state of every entry that does not set its own.
     type: str
     choices: [present, absent]
     default: present
+  services:
+    description:
+      - Many service objects in one task, over one HTTP session. Much faster than a loop, which pays an
+        Ansible task, a Python process and a TLS handshake per object.
+      - The objects are read in parallel (O(concurrency) at a time) and changed one at a time, in list order,
+        because Datadog does not support parallel changes to these objects.
+      - Every entry is validated before any request is sent. When some entries fail, the others are still
+        applied and the task fails listing each failure; RV(results) tells which is which.
+      - A rate limit (HTTP 429) met by one read pauses the whole batch as long as Datadog asks.
+    type: list
+    elements: dict
+    suboptions:
+      service_name:
+        description: As O(service_name). Each name may appear once.
+        type: str
+        required: true
+        aliases: [name]
+      service_key:
+        description: As O(service_key). Required when the entry's state is V(present).
+        type: str
+      state:
+        description: As O(state); defaults to O(state).
+        type: str
+        choices: [present, absent]
+      update_key:
+        description: As O(update_key); defaults to O(update_key).
+        type: str
+        choices: [on_create, always]
+  concurrency:
+    description:
+      - With O(services), how many reads run at once, from 1 to 32.
+      - Writes always run one at a time.
+    type: int
+    default: 8
   update_key:
     description:
       - V(on_create) sends O(service_key) only when the object is created, so a run over an existing object is
@@ -84,6 +119,17 @@ EXAMPLES = r"""
     service_key: "{{ vault_pagerduty_payments_new_key }}"
     update_key: always
 
+- name: Manage many links in one task (reads in parallel, writes one at a time)
+  oncall.pagerduty.datadog_pagerduty_service:
+    services:
+      - service_name: payments
+        service_key: "{{ vault_pagerduty_payments_key }}"
+      - service_name: checkout
+        service_key: "{{ vault_pagerduty_checkout_key }}"
+      - service_name: legacy-billing
+        state: absent
+  register: links
+
 - name: Remove a link, credentials taken from DD_API_KEY, DD_APP_KEY and DD_SITE
   oncall.pagerduty.datadog_pagerduty_service:
     service_name: legacy-billing
@@ -108,7 +154,7 @@ service:
   description:
     - The service object after the run (as predicted in check mode); empty when it does not exist.
     - The key is never returned.
-  returned: success
+  returned: success, with O(service_name)
   type: dict
   contains:
     service_name:
@@ -119,9 +165,38 @@ service:
     service_name: payments
 key_sent:
   description: Whether the service key was sent to Datadog (or would have been, in check mode).
-  returned: success
+  returned: success, with O(service_name)
   type: bool
   sample: true
+results:
+  description: One entry per element of O(services), in the same order.
+  returned: with O(services), on success and on failure
+  type: list
+  elements: dict
+  contains:
+    service_name:
+      description: The name of the service object.
+      type: str
+    state:
+      description: The state asked for.
+      type: str
+    changed:
+      description: Whether this object was changed (or would be, in check mode).
+      type: bool
+    key_sent:
+      description: Whether the key of this object was sent (or would be, in check mode).
+      type: bool
+    failed:
+      description: Present and true when this entry failed.
+      type: bool
+      returned: when the entry failed
+    msg:
+      description: Why this entry failed, naming the method, path, status and Datadog's message.
+      type: str
+      returned: when the entry failed
+  sample:
+    - {service_name: payments, state: present, changed: true, key_sent: true}
+    - {service_name: legacy-billing, state: absent, changed: false, key_sent: false}
 status:
   description: The HTTP status of the request that failed.
   returned: failure, when Datadog answered
@@ -152,6 +227,7 @@ from ansible_collections.oncall.pagerduty.plugins.module_utils._datadog import (
 )
 from ansible_collections.oncall.pagerduty.plugins.module_utils._http_client import ApiError
 from ansible_collections.oncall.pagerduty.plugins.module_utils._options import (
+    MAX_CONCURRENCY,
     fail_on_problems,
     fail_with_api_error,
     require_requests,
@@ -159,30 +235,62 @@ from ansible_collections.oncall.pagerduty.plugins.module_utils._options import (
 
 HIDDEN_KEY = "(hidden)"
 REPLACED_KEY = "(hidden, replaced)"
+STATES = ["present", "absent"]
+UPDATE_KEY = ["on_create", "always"]
 
 
 def argument_spec():
     return datadog_argument_spec(
-        service_name=dict(type="str", required=True, aliases=["name"]),
+        service_name=dict(type="str", aliases=["name"]),
         service_key=dict(type="str", no_log=True),
-        state=dict(type="str", default="present", choices=["present", "absent"]),
-        update_key=dict(type="str", default="on_create", choices=["on_create", "always"]),
+        state=dict(type="str", default="present", choices=STATES),
+        update_key=dict(type="str", default="on_create", choices=UPDATE_KEY),
+        services=dict(type="list", elements="dict", options=dict(
+            service_name=dict(type="str", required=True, aliases=["name"]),
+            service_key=dict(type="str", no_log=True),
+            state=dict(type="str", choices=STATES),
+            update_key=dict(type="str", choices=UPDATE_KEY),
+        )),
+        concurrency=dict(type="int", default=8),
     )
 
 
-def desired_problems(params):
+def desired_services(params):
+    """The desired objects as a list of complete entries, whether given one or many."""
+    if params.get("services") is None:
+        entries = [params]
+    else:
+        entries = params["services"]
+    return [dict(service_name=entry["service_name"], service_key=entry.get("service_key"),
+                 state=entry.get("state") or params["state"], update_key=entry.get("update_key") or params["update_key"])
+            for entry in entries]
+
+
+def desired_problems(params, desired=None):
+    """Everything wrong with the desired state, found before any request is sent."""
+    batch = params.get("services") is not None
     problems = []
-    name_problem = service_name_problem(params["service_name"])
-    if name_problem:
-        problems.append(name_problem)
-    if params["state"] == "present" and not (params.get("service_key") or "").strip():
-        problems.append("service_key must not be empty or blank when state=present")
+    if batch and not 1 <= params.get("concurrency", 1) <= MAX_CONCURRENCY:
+        problems.append("concurrency must be between 1 and %d, got %s" % (MAX_CONCURRENCY, params["concurrency"]))
+    seen = set()
+    for index, entry in enumerate(desired or desired_services(params)):
+        option = "services[%d].service_name" % index if batch else "service_name"
+        name_problem = service_name_problem(entry["service_name"], option)
+        if name_problem:
+            problems.append(name_problem)
+        elif entry["service_name"] in seen:
+            problems.append("%s %r is listed more than once" % (option, entry["service_name"]))
+        seen.add(entry["service_name"])
+        if entry["state"] == "present" and not (entry.get("service_key") or "").strip():
+            problems.append("%s must not be empty or blank when state=present"
+                            % ("services[%d].service_key" % index if batch else "service_key"))
     return problems
 
 
-def converge(api, name, key, state, update_key, check_mode):
-    """Read, compare, act. Returns the module result for one service object."""
-    exists = api.get_service(name) is not None
+def converge(api, name, key, state, update_key, check_mode, exists=None):
+    """Read (unless already read), compare, act. Returns the module result for one service object."""
+    if exists is None:
+        exists = api.get_service(name) is not None
     before = {"service_name": name} if exists else {}
     key_sent = False
 
@@ -208,20 +316,59 @@ def converge(api, name, key, state, update_key, check_mode):
     return dict(changed=changed, service={"service_name": name}, key_sent=key_sent, diff=dict(before=before, after=after))
 
 
+def converge_batch(api, desired, check_mode, concurrency):
+    """Reads in parallel, writes one at a time (Datadog does not support parallel changes).
+
+    Every entry is attempted; an entry whose read or write failed carries its error.
+    """
+    current = api.read_services([entry["service_name"] for entry in desired], concurrency)
+    results, before, after = [], {}, {}
+    for entry in desired:
+        name = entry["service_name"]
+        result = dict(service_name=name, state=entry["state"], changed=False, key_sent=False)
+        try:
+            if isinstance(current[name], ApiError):
+                raise current[name]
+            outcome = converge(api, name, entry["service_key"], entry["state"], entry["update_key"], check_mode,
+                               exists=current[name])
+        except ApiError as error:
+            result.update(failed=True, msg=str(error), **error.to_result())
+        else:
+            result.update(changed=outcome["changed"], key_sent=outcome["key_sent"])
+            before[name], after[name] = outcome["diff"]["before"], outcome["diff"]["after"]
+        results.append(result)
+    return dict(changed=any(r["changed"] for r in results), results=results, diff=dict(before=before, after=after))
+
+
 def main():
-    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
+    module = AnsibleModule(
+        argument_spec=argument_spec(),
+        supports_check_mode=True,
+        required_one_of=[("service_name", "services")],
+        mutually_exclusive=[("service_name", "services"), ("service_key", "services")],
+    )
     require_requests(module)
     params = module.params
-    fail_on_problems(module, connection_option_problems(params) + desired_problems(params))
+    desired = desired_services(params)
+    fail_on_problems(module, connection_option_problems(params) + desired_problems(params, desired))
 
-    api = DatadogPagerDutyApi.from_params(params)
-    try:
-        result = converge(api, params["service_name"], params["service_key"], params["state"],
-                          params["update_key"], module.check_mode)
-    except ApiError as error:
-        fail_with_api_error(module, error)
+    batch = params["services"] is not None
+    api = DatadogPagerDutyApi.from_params(params, pool_size=params["concurrency"] if batch else 1)
+    if batch:
+        result = converge_batch(api, desired, module.check_mode, params["concurrency"])
+    else:
+        try:
+            result = converge(api, params["service_name"], params["service_key"], params["state"],
+                              params["update_key"], module.check_mode)
+        except ApiError as error:
+            fail_with_api_error(module, error)
     if not module._diff:
         result.pop("diff")
+    failures = [r for r in result.get("results", []) if r.get("failed")]
+    if failures:
+        module.fail_json(msg="%d of %d service objects failed (the others were applied): %s"
+                         % (len(failures), len(desired), "; ".join("%s: %s" % (r["service_name"], r["msg"]) for r in failures)),
+                         **result)
     module.exit_json(**result)
 
 

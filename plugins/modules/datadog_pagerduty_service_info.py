@@ -41,6 +41,11 @@ options:
     elements: str
     required: true
     aliases: [names]
+  concurrency:
+    description:
+      - How many names are read at once, from 1 to 32, over one HTTP session.
+    type: int
+    default: 8
 seealso:
   - module: oncall.pagerduty.datadog_pagerduty_service
 """
@@ -100,6 +105,7 @@ from ansible_collections.oncall.pagerduty.plugins.module_utils._datadog import (
 )
 from ansible_collections.oncall.pagerduty.plugins.module_utils._http_client import ApiError
 from ansible_collections.oncall.pagerduty.plugins.module_utils._options import (
+    MAX_CONCURRENCY,
     fail_on_problems,
     fail_with_api_error,
     require_requests,
@@ -110,6 +116,7 @@ def main():
     module = AnsibleModule(
         argument_spec=datadog_argument_spec(
             service_names=dict(type="list", elements="str", required=True, aliases=["names"]),
+            concurrency=dict(type="int", default=8),
         ),
         supports_check_mode=True,
     )
@@ -117,19 +124,18 @@ def main():
     names = module.params["service_names"]
     problems = connection_option_problems(module.params)
     problems += [p for p in (service_name_problem(n, "service_names[%d]" % i) for i, n in enumerate(names)) if p]
+    concurrency = module.params["concurrency"]
+    if not 1 <= concurrency <= MAX_CONCURRENCY:
+        problems.append("concurrency must be between 1 and %d, got %s" % (MAX_CONCURRENCY, concurrency))
     fail_on_problems(module, problems)
 
-    api = DatadogPagerDutyApi.from_params(module.params)
-    services, missing = [], []
-    try:
-        for name in names:
-            if api.get_service(name) is None:
-                missing.append(name)
-            else:
-                services.append({"service_name": name})
-    except ApiError as error:
-        fail_with_api_error(module, error)
-    module.exit_json(changed=False, services=services, missing=missing)
+    api = DatadogPagerDutyApi.from_params(module.params, pool_size=concurrency)
+    found = api.read_services(names, concurrency)
+    for name in names:
+        if isinstance(found[name], ApiError):
+            fail_with_api_error(module, found[name])
+    module.exit_json(changed=False, services=[{"service_name": name} for name in found if found[name]],
+                     missing=[name for name in found if not found[name]])
 
 
 if __name__ == "__main__":

@@ -216,7 +216,7 @@ def test_datadog_rate_limit_headers_and_429(api):
     assert 1 <= int(first.headers["X-RateLimit-Reset"]) <= 60
 
     assert ctl(api, "POST", "ratelimit", {"vendor": "datadog", "limit": 2, "period": 0.3}).json()["datadog"] == {"limit": 2, "period": 0.3}
-    ok = [call(api, "GET", SERVICES + "/x", DD) for _ in range(2)]
+    ok = [call(api, "GET", SERVICES + "/x", DD) for dummy in range(2)]
     assert [r.status_code for r in ok] == [404, 404]
     assert [r.headers["X-RateLimit-Remaining"] for r in ok] == ["1", "0"]
     refused = call(api, "POST", SERVICES, DD, json={"service_name": "x", "service_key": "k"})
@@ -230,7 +230,7 @@ def test_datadog_rate_limit_headers_and_429(api):
     assert dd_create(api, "x").status_code == 201
 
     assert ctl(api, "POST", "ratelimit", {"vendor": "datadog", "limit": None}).json()["datadog"] is None
-    assert all(call(api, "GET", SERVICES + "/x", DD).status_code == 200 for _ in range(4))
+    assert all(call(api, "GET", SERVICES + "/x", DD).status_code == 200 for dummy in range(4))
 
 
 def test_datadog_rate_limit_message_with_whole_seconds(api):
@@ -447,7 +447,7 @@ def test_fault_string_body_content_type_and_queue_order(api):
     assert "Content-Type" not in empty.headers
     assert call(api, "GET", PD, CF).status_code == 200
     ctl(api, "POST", "faults", {"status": 502, "times": None})
-    assert [call(api, "GET", PD, CF).status_code for _ in range(3)] == [502] * 3
+    assert [call(api, "GET", PD, CF).status_code for dummy in range(3)] == [502] * 3
     assert ctl(api, "DELETE", "faults").json() == {"faults": []}
     assert call(api, "GET", PD, CF).status_code == 200
 

@@ -160,7 +160,7 @@ def test_403_from_the_front_proxy_names_everything(api, scripted):
     scripted.script(Answer(403, {"status": "error", "code": 403, "errors": ["Forbidden"]}, headers={"Via": "haproxy"}))
     with pytest.raises(ApiError) as caught:
         api.get_service("a")
-    assert str(caught.value) == "Datadog API GET %s/a returned HTTP 403: Forbidden" % SERVICES
+    assert str(caught.value) == "Datadog API GET %s/a returned HTTP 403: Forbidden. %s" % (SERVICES, datadog.AUTH_HINT)
     assert "sandbox-api-key" not in repr(caught.value.__dict__)
 
 

@@ -156,12 +156,12 @@ def test_create_whose_answer_is_lost_is_read_back_not_resent(api, state):
     (dict(service_name="ok", service_key="  ", state="present"), "service_key must not be empty or blank when state=present"),
 ])
 def test_desired_problems(params, problem):
-    problems = module.desired_problems(params)
+    problems = module.desired_problems(dict(params, update_key="on_create"))
     assert len(problems) == 1 and problem in problems[0]
 
 
 def test_no_problem_for_absent_without_key():
-    assert module.desired_problems(dict(service_name="ok", service_key=None, state="absent")) == []
+    assert module.desired_problems(dict(service_name="ok", service_key=None, state="absent", update_key="on_create")) == []
 
 
 def run_main(target, args, capsys):
@@ -187,7 +187,7 @@ def test_main_reports_bad_input_without_sending(sandbox, state, capsys):
 def test_main_fails_with_the_api_error_and_no_secret(sandbox, state, capsys):
     code, result = run_main(module, connection(sandbox, app_key="wrong-app-key-abcdef", service_name="a", service_key=KEY), capsys)
     assert code == 1
-    assert result["msg"] == "Datadog API GET %s/a returned HTTP 403: Forbidden" % SERVICES
+    assert result["msg"].startswith("Datadog API GET %s/a returned HTTP 403: Forbidden. Check api_key and app_key" % SERVICES)
     assert (result["status"], result["api_errors"]) == (403, ["Forbidden"])
     assert "wrong-app-key-abcdef" not in json.dumps(result) and KEY not in json.dumps(result)
 
@@ -208,7 +208,8 @@ def test_info_lists_present_and_missing_in_order(sandbox, state, capsys):
     assert code == 0 and result["changed"] is False
     assert result["services"] == [{"service_name": "a"}, {"service_name": "b c"}]
     assert result["missing"] == ["zz"]
-    assert calls(state) == [("GET", SERVICES + "/a"), ("GET", SERVICES + "/zz"), ("GET", SERVICES + "/b%20c")]
+    # Reads run in parallel: one GET per name, in any order.
+    assert sorted(calls(state)) == [("GET", SERVICES + "/a"), ("GET", SERVICES + "/b%20c"), ("GET", SERVICES + "/zz")]
 
 
 def test_info_refuses_unaddressable_names_before_sending(sandbox, state, capsys):
@@ -228,3 +229,95 @@ def test_missing_requests_library_is_reported(sandbox, monkeypatch, capsys):
     monkeypatch.setattr("ansible_collections.oncall.pagerduty.plugins.module_utils._options.HAS_REQUESTS", False)
     code, result = run_main(module, connection(sandbox, service_name="a", service_key=KEY), capsys)
     assert code == 1 and "Failed to import the required Python library (requests)" in result["msg"]
+
+
+def entry(name, key=KEY, state="present", update_key="on_create"):
+    return dict(service_name=name, service_key=key, state=state, update_key=update_key)
+
+
+def test_batch_mixed_states_reads_all_then_writes_in_order(api, state):
+    seed(state, old=KEY, keep=KEY)
+    desired = [entry("new one"), entry("keep"), entry("old", None, "absent"), entry("gone", None, "absent")]
+    result = module.converge_batch(api, desired, check_mode=False, concurrency=4)
+    assert [(r["service_name"], r["changed"]) for r in result["results"]] == [
+        ("new one", True), ("keep", False), ("old", True), ("gone", False)]
+    journal = calls(state)
+    assert sorted(journal[:4]) == sorted(("GET", SERVICES + "/" + n) for n in ("new%20one", "keep", "old", "gone"))
+    assert journal[4:] == [("POST", SERVICES), ("DELETE", SERVICES + "/old")]
+    assert keys(state) == {"new one": KEY, "keep": KEY}
+    assert result["diff"]["after"] == {"new one": {"service_name": "new one"}, "keep": {"service_name": "keep"},
+                                       "old": {}, "gone": {}}
+
+
+def test_batch_in_sync_sends_exactly_one_get_per_object(api, state):
+    names = ["svc-%02d" % i for i in range(20)]
+    seed(state, **dict((n, KEY) for n in names))
+    result = module.converge_batch(api, [entry(n) for n in names], check_mode=False, concurrency=8)
+    assert not result["changed"]
+    assert sorted(calls(state)) == sorted(("GET", SERVICES + "/" + n) for n in names)
+
+
+def test_batch_check_mode_writes_nothing(api, state):
+    seed(state, old=KEY)
+    desired = [entry("a"), entry("old", None, "absent"), entry("b", update_key="always")]
+    result = module.converge_batch(api, desired, check_mode=True, concurrency=3)
+    assert [r["changed"] for r in result["results"]] == [True, True, True]
+    assert all(method == "GET" for method, dummy in calls(state))
+    assert keys(state) == {"old": KEY}
+
+
+def test_batch_partial_failure_applies_the_others(api, state):
+    state.add_faults({"method": "POST", "path": "", "status": 400, "body": {"errors": ["service_key cannot be blank"]}})
+    desired = [entry("first"), entry("second"), entry("third")]
+    result = module.converge_batch(api, desired, check_mode=False, concurrency=2)
+    first, second, third = result["results"]
+    assert first["failed"] and first["status"] == 400 and "service_key cannot be blank" in first["msg"]
+    assert not second.get("failed") and second["changed"] and third["changed"]
+    assert sorted(keys(state)) == ["second", "third"]
+    assert result["changed"]
+
+
+def test_batch_failed_read_skips_only_that_entry(api, state):
+    state.add_faults({"method": "GET", "path": "/bad$", "status": 500, "times": 5})
+    result = module.converge_batch(api, [entry("bad"), entry("good")], check_mode=False, concurrency=2)
+    assert result["results"][0]["failed"] and result["results"][0]["status"] == 500
+    assert result["results"][1]["changed"]
+    assert ("POST", SERVICES) in calls(state) and sorted(keys(state)) == ["good"]
+
+
+def test_batch_rate_limit_slows_down_instead_of_failing(api, state):
+    names = ["rl-%d" % i for i in range(6)]
+    state.set_rate_limit({"vendor": "datadog", "limit": 3, "period": 1})
+    result = module.converge_batch(api, [entry(n) for n in names], check_mode=False, concurrency=6)
+    assert not any(r.get("failed") for r in result["results"])
+    assert sorted(keys(state)) == sorted(names)
+    assert any(e["status"] == 429 for e in state.journal_view())
+
+
+def test_main_batch_fails_listing_each_failure(sandbox, state, capsys):
+    state.add_faults({"method": "POST", "status": 403, "body": {"errors": ["Forbidden"]}})
+    services = [dict(service_name="x", service_key=KEY), dict(service_name="y", service_key=NEW_KEY)]
+    code, result = run_main(module, connection(sandbox, services=services), capsys)
+    assert code == 1
+    assert result["msg"].startswith("1 of 2 service objects failed (the others were applied): x: Datadog API POST")
+    assert [r["changed"] for r in result["results"]] == [False, True] and result["changed"]
+    assert KEY not in json.dumps(result) and NEW_KEY not in json.dumps(result)
+
+
+def test_main_batch_validates_every_entry_before_sending(sandbox, state, capsys):
+    services = [dict(service_name="ok", service_key=KEY), dict(service_name="a/b", service_key=KEY),
+                dict(service_name="ok", service_key=KEY), dict(service_name="nokey")]
+    code, result = run_main(module, connection(sandbox, services=services, concurrency=0), capsys)
+    assert code == 1
+    for text in ("concurrency must be between 1 and 32", "services[1].service_name 'a/b' contains '/'",
+                 "services[2].service_name 'ok' is listed more than once",
+                 "services[3].service_key must not be empty or blank when state=present"):
+        assert text in result["msg"]
+    assert calls(state) == []
+
+
+def test_main_batch_entry_inherits_top_level_state(sandbox, state, capsys):
+    seed(state, a=KEY, b=KEY)
+    code, result = run_main(module, connection(sandbox, state="absent", services=[dict(name="a"), dict(name="b")]), capsys)
+    assert code == 0 and [r["state"] for r in result["results"]] == ["absent", "absent"]
+    assert keys(state) == {}
