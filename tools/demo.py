@@ -82,8 +82,8 @@ def main():
     print("=" * 100 + "\nSummary\n" + "=" * 100)
     print("%-14s %4s %14s %7s %9s %7s" % ("run", "rc", "changed tasks", "failed", "requests", "writes"))
     for phase in phases:
-        print("%-14s %4d %14s %7s %9d %7d" % (phase["title"], phase["rc"], phase["changed"], phase["failed"],
-                                             phase["requests"], phase["writes"]))
+        print("%-14s %4d %14s %7s %9d %7d" % (
+            phase["title"], phase["rc"], phase["changed"], phase["failed"], phase["requests"], phase["writes"]))
     preview, apply, reapply = phases
     verdicts = [
         ("the preview sent no write request", preview["writes"] == 0 and preview["rc"] == 0),

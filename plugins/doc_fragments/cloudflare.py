@@ -14,15 +14,16 @@ class ModuleDocFragment(object):
 options:
   account_id:
     description:
-      - The Cloudflare account ID, 32 hexadecimal characters.
+      - The Cloudflare account ID, 32 hexadecimal characters (dashboard, Account Home, the account's menu, Copy account ID).
+      - Checked before any request is sent; a zone ID, an account name or an email address is refused.
       - If not set, the environment variable E(CLOUDFLARE_ACCOUNT_ID) is used.
     type: str
     required: true
   api_token:
     description:
-      - A Cloudflare API token, sent as C(Authorization: Bearer). The preferred way to authenticate.
+      - "A Cloudflare API token, sent as C(Authorization: Bearer <token>). The preferred way to authenticate."
       - It needs the C(Notifications) permission (read to list, edit to connect or delete) on the account.
-      - Mutually exclusive with O(api_key) and O(email).
+      - Either O(api_token), or O(email) with O(api_key), is required. They are mutually exclusive.
       - If not set, the environment variable E(CLOUDFLARE_API_TOKEN) is used.
     type: str
   api_key:

@@ -30,8 +30,9 @@ DESTINATIONS_PATH = "/accounts/%s/alerting/v3/destinations/pagerduty"
 # What error messages show instead of the one-time token, which is a secret.
 TOKEN_PLACEHOLDER = "{token_id}"
 
-HEX32 = re.compile(r"^[0-9a-fA-F]{32}$")
-UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+# Used with fullmatch: `$` would also match before a final line break.
+HEX32 = re.compile(r"[0-9a-fA-F]{32}")
+UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
 def cloudflare_argument_spec(**module_options):
@@ -51,9 +52,9 @@ def cloudflare_argument_spec(**module_options):
 def account_id_problem(account_id):
     """Why account_id is not a Cloudflare account ID, or None. The value is not echoed: it may be a pasted secret."""
     value = account_id or ""
-    if HEX32.match(value):
+    if HEX32.fullmatch(value):
         return None
-    if HEX32.match(value.strip()):
+    if HEX32.fullmatch(value.strip()):
         return "account_id has spaces or line breaks around it; remove them"
     if not value.strip():
         return "account_id must not be empty (set it or the CLOUDFLARE_ACCOUNT_ID environment variable)"
@@ -104,7 +105,7 @@ def connection_option_problems(params):
 def looks_like_id(value):
     """True for a Cloudflare destination id or connection token: 32 hex characters or a dashed UUID."""
     value = value or ""
-    return bool(HEX32.match(value) or UUID.match(value))
+    return bool(HEX32.fullmatch(value) or UUID.fullmatch(value))
 
 
 def token_id_problem(token_id, option="token_id"):
@@ -163,34 +164,17 @@ def error_messages(body, text=None):
     return messages
 
 
-class CloudflareApiError(ApiError):
-    """An ApiError with, where the status tells it, a hint at the usual cause."""
-
-    def __init__(self, *args, **kwargs):
-        self.hint = kwargs.pop("hint", None)
-        super(CloudflareApiError, self).__init__(*args, **kwargs)
-
-    def describe(self):
-        text = super(CloudflareApiError, self).describe()
-        if self.hint:
-            text += ". %s" % self.hint
-        return text
-
-    def to_result(self):
-        result = super(CloudflareApiError, self).to_result()
-        if self.hint:
-            result["hint"] = self.hint
-        return result
-
-
-def _hint(status, has_messages, account_id):
+def _hint(status, has_messages, account_id, explain_not_found=True):
     """The usual cause of a refusal, told by its status (Cloudflare uses code 10000 for both 401 and 403)."""
     if status == 401:
         return "Cloudflare did not accept the credentials: check api_token (or email and api_key)"
     if status == 403:
-        return ("The credentials are valid but not allowed this: the API token needs the Notifications permission on "
-                "account %s (Read to list, Edit to connect or delete), and listing PagerDuty destinations needs a "
-                "Business or Enterprise plan" % account_id)
+        return ("Cloudflare refused this to these credentials: check that account_id %s is an account they can reach, "
+                "that the API token has the Notifications permission there (Read to list, Edit to connect or delete), "
+                "and that the account has a Business or Enterprise plan, which listing PagerDuty destinations needs"
+                % account_id)
+    if status == 404 and not explain_not_found:
+        return None
     if status == 404 and has_messages:
         return "Cloudflare knows no such address: check account_id and api_url"
     if status == 404:
@@ -205,11 +189,11 @@ def read_envelope(method, path, response):
     """
     body = response.body
     if not isinstance(body, dict) or not isinstance(body.get("success"), bool):
-        raise CloudflareApiError(method, path, response.status, reason="not a Cloudflare answer: no JSON envelope",
-                                 hint="Check api_url", vendor=VENDOR)
+        # Something answered 2xx, but not Cloudflare: whether a write got through is unknown.
+        raise ApiError(method, path, response.status, reason="not a Cloudflare answer: no JSON envelope",
+                       hint="Check api_url", maybe_applied=True, vendor=VENDOR)
     if not body["success"]:
-        raise CloudflareApiError(method, path, response.status, error_messages(body), reason="success: false",
-                                 vendor=VENDOR)
+        raise ApiError(method, path, response.status, error_messages(body), reason="success: false", vendor=VENDOR)
     return body.get("result")
 
 
@@ -236,24 +220,31 @@ class CloudflarePagerDutyApi:
         )
         return cls(client, params["account_id"])
 
-    def _call(self, method, path, shown_path=None, idempotent=None):
-        """One request; returns the envelope's result. shown_path replaces path in errors (to hide a secret)."""
+    def _call(self, method, path, shown_path=None, idempotent=None, explain_not_found=True):
+        """One request; returns the Response, its envelope's result in .result.
+
+        shown_path replaces path in errors (to hide a secret); explain_not_found=False when a 404 is an answer
+        about the object (an unknown token) rather than a wrong address.
+        """
         shown_path = shown_path or path
         try:
             response = self.client.request(method, path, idempotent=idempotent)
         except ApiError as error:
-            raise CloudflareApiError(method, shown_path, error.status, error.messages, reason=error.reason,
-                                     maybe_applied=error.maybe_applied, vendor=VENDOR,
-                                     hint=_hint(error.status, bool(error.messages), self.account_id))
-        return read_envelope(method, shown_path, response)
+            error.path = shown_path
+            if error.status is not None and not error.hint:
+                error.hint = _hint(error.status, bool(error.messages), self.account_id, explain_not_found)
+            raise
+        response.result = read_envelope(method, shown_path, response)
+        return response
 
     def list_services(self):
         """The connected PagerDuty services as [{"id", "name"}], in the API's order; [] for none (`result: null`)."""
-        result = self._call("GET", self.path)
+        response = self._call("GET", self.path)
+        result = response.result
         if result is None:
             return []
         if not isinstance(result, list):
-            raise CloudflareApiError("GET", self.path, 200, reason="the result is not a list", vendor=VENDOR)
+            raise ApiError("GET", self.path, response.status, reason="the result is not a list", vendor=VENDOR)
         services = []
         for item in result:
             if isinstance(item, dict) and item.get("id") is not None:
@@ -268,14 +259,14 @@ class CloudflarePagerDutyApi:
         """Create a one-time connection token and return it (a secret).
 
         A POST whose answer was lost is not sent again: the client retries it only when it certainly never
-        reached Cloudflare (no connection, or 429). Resending would be harmless, since an unused token just
-        expires, but a person would then hold a token that is not the one this run returned.
+        reached Cloudflare (no connection made, or 429). Resending would in fact be harmless, since a token that
+        nobody links is just a spare one, but a re-run of the task does the same, and says so (see the module).
         """
         path = self.path + "/connect"
-        result = self._call("POST", path, idempotent=False)
-        token = result.get("id") if isinstance(result, dict) else None
+        response = self._call("POST", path, idempotent=False)
+        token = response.result.get("id") if isinstance(response.result, dict) else None
         if not token:
-            raise CloudflareApiError("POST", path, 201, reason="the answer holds no token id", vendor=VENDOR)
+            raise ApiError("POST", path, response.status, reason="the answer holds no token id", vendor=VENDOR)
         return str(token)
 
     def link_token(self, token_id):
@@ -286,4 +277,4 @@ class CloudflarePagerDutyApi:
         """
         path = "%s/connect/%s" % (self.path, quote(token_id, safe=""))
         shown = "%s/connect/%s" % (self.path, TOKEN_PLACEHOLDER)
-        return self._call("GET", path, shown_path=shown, idempotent=False)
+        self._call("GET", path, shown_path=shown, idempotent=False, explain_not_found=False)

@@ -20,7 +20,7 @@ description:
   - The PagerDuty integration must already be installed in the Datadog organization; if it is not, the module
     fails and says so instead of treating every object as absent.
 author:
-  - oncall.pagerduty contributors
+  - oncall.pagerduty contributors (@oncall)
 extends_documentation_fragment:
   - oncall.pagerduty.datadog
   - oncall.pagerduty.datadog.ACTION_GROUP

@@ -18,7 +18,7 @@ description:
     one read.
   - The service keys are never returned by Datadog, so they are not returned here either.
 author:
-  - oncall.pagerduty contributors
+  - oncall.pagerduty contributors (@oncall)
 extends_documentation_fragment:
   - oncall.pagerduty.datadog
   - oncall.pagerduty.datadog.ACTION_GROUP

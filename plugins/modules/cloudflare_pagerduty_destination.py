@@ -1,0 +1,508 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, oncall.pagerduty contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: cloudflare_pagerduty_destination
+short_description: Connect PagerDuty to a Cloudflare account as a notification destination
+version_added: 0.1.0
+description:
+  - Makes sure PagerDuty is connected to a Cloudflare account, and that given PagerDuty services are among its
+    notification destinations, so that Cloudflare notification policies can page them.
+  - Cloudflare's API cannot choose PagerDuty services or take routing keys. A person authorises the services in
+    PagerDuty during a hand-off that starts in the Cloudflare dashboard. This module checks the result, and can
+    drive the API's part of the hand-off in two runs. First O(create_token=true) creates a one-time connection
+    token and returns it with the steps to follow. Then a person authorises the services, and a second run with
+    O(token_id) links them to the account and checks that every service of O(services) is connected.
+  - Without O(token_id) or O(create_token), a missing service makes the task fail with a message that names it
+    and says how to connect it.
+  - O(state=absent) removes B(every) PagerDuty destination of the account, because the API can only remove them
+    all at once. Notification policies that use them stop paging.
+author:
+  - oncall.pagerduty contributors (@oncall)
+extends_documentation_fragment:
+  - oncall.pagerduty.cloudflare
+  - oncall.pagerduty.cloudflare.ACTION_GROUP
+  - oncall.pagerduty.transport
+attributes:
+  check_mode:
+    description: Can run in check mode and return changed status prediction without modifying target.
+    support: full
+    details:
+      - In check mode the destinations are listed, and no write is sent. Creating a token, linking a token
+        (although it is a C(GET)) and removing the destinations are all writes.
+      - When linking a token is predicted, Cloudflare cannot tell beforehand which services the token will bring.
+        The returned RV(services) then adds one item for each requested entry that is not connected yet, with the
+        id or the name that was requested and V(null) for the other.
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check mode), when in diff mode.
+    support: full
+    details: The diff shows the sorted names of the connected PagerDuty services before and after, as C(services).
+options:
+  state:
+    description:
+      - V(present) makes sure PagerDuty is connected and every service of O(services) is among the connected ones.
+      - V(absent) removes every PagerDuty destination of the account if there is any. B(This removes all of them,
+        not only the ones a play manages, and the notification policies that use them stop paging.) Cloudflare's
+        API has no way to remove one service.
+    type: str
+    choices: [present, absent]
+    default: present
+  services:
+    description:
+      - The PagerDuty services that must be connected, each given by its name or by its Cloudflare destination id.
+      - A name matches every connected service of that name (names need not be unique); an id matches one.
+        To pick one of several services with the same name, give its id.
+      - When not set, any connected PagerDuty service will do.
+      - Only with O(state=present).
+    type: list
+    elements: str
+  token_id:
+    description:
+      - A connection token made by an earlier run with O(create_token=true), for which a person has since authorised
+        the services in PagerDuty.
+      - Used only when something is missing; it is then linked to the account (which uses the token up), the
+        destinations are listed again, and the task fails if a service of O(services) is still missing.
+      - 32 hexadecimal characters or a UUID. Only with O(state=present). Mutually exclusive with O(create_token=true).
+    type: str
+  create_token:
+    description:
+      - When something is missing, create a one-time connection token and return it as RV(token_id), with the
+        steps to follow in RV(next_step), instead of failing. The task then reports C(changed).
+      - Only with O(state=present). Mutually exclusive with O(token_id).
+    type: bool
+    default: false
+notes:
+  - Cloudflare connects PagerDuty through a browser hand-off, so no run of this module alone can connect a service
+    that nobody authorised in PagerDuty.
+  - Cloudflare changes which services are connected only through a new connection. When connecting, authorise in
+    PagerDuty every service you need, including those connected already.
+  - The returned RV(token_id) is a secret that Ansible does not hide by itself, since it is not an input of the task.
+    Use C(no_log) on the task, or keep the token out of logs in another way.
+seealso:
+  - module: oncall.pagerduty.cloudflare_pagerduty_destination_info
+  - name: Cloudflare notifications with PagerDuty
+    description: How to connect PagerDuty in the Cloudflare dashboard.
+    link: https://developers.cloudflare.com/notifications/get-started/configure-pagerduty/
+  - name: Cloudflare API, PagerDuty destinations
+    description: The four API calls this module uses.
+    link: https://developers.cloudflare.com/api/resources/alerting/subresources/destinations/subresources/pagerduty/
+"""
+
+EXAMPLES = r"""
+- name: Fail unless PagerDuty services "payments" and "checkout" can be paged by Cloudflare
+  oncall.pagerduty.cloudflare_pagerduty_destination:
+    account_id: 023e105f4ecef8ad9ca31a8372d0c353
+    api_token: "{{ vault_cloudflare_api_token }}"
+    services: [payments, checkout]
+
+# Connecting in two runs. First run: get a connection token and the steps to follow.
+- name: Create a connection token if something is missing
+  oncall.pagerduty.cloudflare_pagerduty_destination:
+    services: [payments, checkout]
+    create_token: true
+  register: cloudflare_pagerduty
+  no_log: true
+
+- name: Tell the person what to do next (the token is shown on purpose; it is used up once linked)
+  ansible.builtin.debug:
+    msg:
+      - "{{ cloudflare_pagerduty.next_step }}"
+      - "token_id: {{ cloudflare_pagerduty.token_id }}"
+  when: cloudflare_pagerduty.token_id is defined
+
+# Second run, after a person authorised the services in PagerDuty: link them and check.
+# The token can stay in the task: once everything is connected it is not used any more.
+- name: Link the authorised services
+  oncall.pagerduty.cloudflare_pagerduty_destination:
+    services: [payments, checkout]
+    token_id: "{{ cloudflare_pagerduty_token }}"  # the token_id of the first run, e.g. given with -e
+  register: cloudflare_pagerduty
+
+- name: Page the payments service when a Cloudflare origin is unreachable
+  ansible.builtin.uri:
+    url: "https://api.cloudflare.com/client/v4/accounts/{{ cloudflare_account_id }}/alerting/v3/policies"
+    method: POST
+    headers:
+      Authorization: "Bearer {{ vault_cloudflare_api_token }}"
+    body_format: json
+    body:
+      name: Origin unreachable
+      alert_type: real_origin_monitoring
+      enabled: true
+      mechanisms:
+        pagerduty:
+          - id: "{{ (cloudflare_pagerduty.services | selectattr('name', 'equalto', 'payments') | first).id }}"
+    status_code: [200, 201]
+
+- name: Remove EVERY PagerDuty destination of the account (policies that use them stop paging)
+  oncall.pagerduty.cloudflare_pagerduty_destination:
+    state: absent
+
+- name: Set the account and credentials once for every Cloudflare module of the play
+  hosts: localhost
+  gather_facts: false
+  module_defaults:
+    group/oncall.pagerduty.cloudflare:
+      account_id: "{{ cloudflare_account_id }}"
+      email: "{{ cloudflare_email }}"
+      api_key: "{{ vault_cloudflare_global_api_key }}"
+  tasks:
+    - name: PagerDuty must be connected
+      oncall.pagerduty.cloudflare_pagerduty_destination:
+        state: present
+"""
+
+RETURN = r"""
+services:
+  description:
+    - The PagerDuty services connected to the account after the run, in Cloudflare's order; empty when none.
+    - In check mode, the prediction (see the check mode attribute for what it holds when linking is predicted).
+    - The RV(services[].id) values are what notification policies take in C(mechanisms.pagerduty[].id).
+  returned: success, and failures after the services were listed
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: The Cloudflare destination id of the PagerDuty service.
+      type: str
+      sample: 8c3d9b1f0e2a4d6c8b7a9f1e3d5c7b9a
+    name:
+      description: The name of the PagerDuty service.
+      type: str
+      sample: payments
+  sample:
+    - id: 8c3d9b1f0e2a4d6c8b7a9f1e3d5c7b9a
+      name: payments
+missing:
+  description:
+    - The entries of O(services) that are not connected after the run.
+    - Not empty only when the task fails, or when it created a token (O(create_token=true)).
+  returned: when O(state=present)
+  type: list
+  elements: str
+  sample: [checkout]
+token_id:
+  description:
+    - B(Sensitive.) The one-time connection token this run created, to be given as O(token_id) to the next run,
+      after a person authorised the services in PagerDuty.
+    - Ansible does not hide it in the output by itself; use C(no_log) on the task to keep it out of logs.
+  returned: when O(create_token=true) created a token (never in check mode)
+  type: str
+  sample: 5f0c3b1e9a7d4c2b8e6f1a3d5c7b9e0f
+next_step:
+  description:
+    - What a person must do to finish connecting, step by step. Also shown as a warning.
+  returned: when O(create_token=true) was needed
+  type: str
+  sample: >-
+    A one-time PagerDuty connection token was created for Cloudflare account 023e105f4ecef8ad9ca31a8372d0c353 and
+    returned as token_id; it is a secret, keep it out of logs. Next: 1. In the Cloudflare dashboard, open
+    Notifications > Destinations > PagerDuty > Connect. 2. Log in to PagerDuty and authorise these services:
+    "payments", "checkout". 3. Run this task again with token_id set to the returned token_id and without
+    create_token: that links the services to the account and checks them.
+status:
+  description: The HTTP status of the request that failed.
+  returned: failure, when Cloudflare answered
+  type: int
+  sample: 403
+api_errors:
+  description: The error texts of Cloudflare's answer, each with its code and any chained errors.
+  returned: failure, when Cloudflare answered
+  type: list
+  elements: str
+  sample: ["6003: Invalid request headers (6111: Invalid format for Authorization header)"]
+request:
+  description: The method and path of the request that failed. A token in the path is shown as C({token_id}).
+  returned: failure, when a request failed
+  type: dict
+  sample:
+    method: GET
+    path: /accounts/023e105f4ecef8ad9ca31a8372d0c353/alerting/v3/destinations/pagerduty
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.oncall.pagerduty.plugins.module_utils._cloudflare import (
+    CloudflarePagerDutyApi,
+    cloudflare_argument_spec,
+    connection_option_problems,
+    looks_like_id,
+    token_id_problem,
+)
+from ansible_collections.oncall.pagerduty.plugins.module_utils._http_client import ApiError
+from ansible_collections.oncall.pagerduty.plugins.module_utils._options import (
+    fail_on_problems,
+    fail_with_api_error,
+    require_requests,
+)
+
+DASHBOARD_PATH = "Notifications > Destinations > PagerDuty > Connect"
+
+
+class ConnectFailure(Exception):
+    """The desired state cannot be reached by this run: msg says why and what to do; result goes to fail_json."""
+
+    def __init__(self, msg, **result):
+        super(ConnectFailure, self).__init__(msg)
+        self.msg = msg
+        self.result = result
+
+
+def argument_spec():
+    return cloudflare_argument_spec(
+        state=dict(type="str", default="present", choices=["present", "absent"]),
+        services=dict(type="list", elements="str"),
+        token_id=dict(type="str", no_log=True),
+        create_token=dict(type="bool", default=False),
+    )
+
+
+def desired_problems(params):
+    problems = []
+    if params["state"] == "absent":
+        if params.get("services") is not None:
+            problems.append("services cannot be used with state=absent: Cloudflare can only remove every PagerDuty "
+                            "destination of the account at once; leave services out to do that")
+        if params.get("token_id") is not None or params.get("create_token"):
+            problems.append("token_id and create_token are only used with state=present")
+        return problems
+    if params.get("token_id") is not None:
+        if params.get("create_token"):
+            problems.append("token_id and create_token=true are mutually exclusive: create_token makes a new token, "
+                            "token_id links one made before")
+        problem = token_id_problem(params["token_id"])
+        if problem:
+            problems.append(problem)
+    for index, item in enumerate(params.get("services") or []):
+        if not item.strip():
+            problems.append("services[%d] must not be empty or blank" % index)
+    return problems
+
+
+# -- comparing -----------------------------------------------------------------------------------
+
+def _same_id(a, b):
+    return a.replace("-", "").lower() == b.replace("-", "").lower()
+
+
+def designates(service, wanted):
+    """Whether a requested entry (a name or an id) designates this connected service."""
+    if wanted in (service["name"], service["id"]):
+        return True
+    return looks_like_id(wanted) and looks_like_id(service["id"]) and _same_id(service["id"], wanted)
+
+
+def missing_from(connected, requested):
+    """The requested entries that designate no connected service, each once, in the order given."""
+    missing = []
+    for wanted in requested:
+        if wanted not in missing and not any(designates(s, wanted) for s in connected):
+            missing.append(wanted)
+    return missing
+
+
+def ambiguity_warnings(connected, requested):
+    warnings = []
+    for wanted in dict.fromkeys(requested):
+        hits = [s for s in connected if designates(s, wanted)]
+        if len(hits) > 1:
+            warnings.append("services: %s is the name of %d connected PagerDuty services (ids %s); give an id to "
+                            "designate one of them" % (_quote(wanted), len(hits), ", ".join(s["id"] for s in hits)))
+    return warnings
+
+
+def label(service):
+    return service["name"] if service.get("name") not in (None, "") else service["id"]
+
+
+def diff(before, after):
+    """Ansible renders a dict diff as JSON, one name a line; the names are sorted, so order never shows as a change."""
+    return dict(before=dict(services=connected_names(before)), after=dict(services=connected_names(after)))
+
+
+def connected_names(services):
+    return sorted(str(label(s)) for s in services)
+
+
+def predicted_entry(wanted):
+    """What check mode can tell of a service a token would bring: the id or the name the user gave."""
+    return {"id": wanted, "name": None} if looks_like_id(wanted) else {"id": None, "name": wanted}
+
+
+# -- messages ------------------------------------------------------------------------------------
+
+def _quote(text):
+    return '"%s"' % text
+
+
+def _list(items):
+    return ", ".join(_quote(i) for i in items) or "none"
+
+
+def what_is_missing(account_id, connected, requested, missing):
+    if not connected and not requested:
+        return "PagerDuty is not connected to Cloudflare account %s." % account_id
+    if not connected:
+        return "PagerDuty is not connected to Cloudflare account %s, so these services are missing: %s." % (
+            account_id, _list(missing))
+    return "These PagerDuty services are not connected to Cloudflare account %s: %s (connected now: %s)." % (
+        account_id, _list(missing), _list(connected_names(connected)))
+
+
+def what_to_authorise(connected, requested):
+    if not requested:
+        return "the services Cloudflare should page"
+    text = "these services: %s" % _list(dict.fromkeys(requested))
+    extra = connected_names([s for s in connected if not any(designates(s, wanted) for wanted in requested)])
+    if extra:
+        text += ", and the ones connected now that you still need (%s)" % _list(extra)
+    return text
+
+
+def how_to_connect(connected, requested):
+    return ("Cloudflare's API cannot choose PagerDuty services: a person authorises them in PagerDuty. Either connect "
+            "in the Cloudflare dashboard (%s, then authorise %s) and run this task again, or run it with "
+            "create_token: true, which returns a connection token and the steps to follow, then run it with "
+            "token_id set to that token." % (DASHBOARD_PATH, what_to_authorise(connected, requested)))
+
+
+def next_step(account_id, connected, requested, check_mode):
+    steps = ("1. In the Cloudflare dashboard, open %s. 2. Log in to PagerDuty and authorise %s. 3. Run this task "
+             "again with token_id set to the returned token_id and without create_token: that links the services "
+             "to the account and checks them." % (DASHBOARD_PATH, what_to_authorise(connected, requested)))
+    if check_mode:
+        return ("Check mode: no token was created. Without check mode, this task creates a one-time PagerDuty "
+                "connection token for Cloudflare account %s, returns it as token_id, and the next steps are: %s"
+                % (account_id, steps))
+    return ("A one-time PagerDuty connection token was created for Cloudflare account %s and returned as token_id; "
+            "it is a secret, keep it out of logs. Next: %s" % (account_id, steps))
+
+
+NEW_TOKEN_ADVICE = ("run this task with create_token: true for a new token and follow its steps, or connect in the "
+                    "Cloudflare dashboard (%s)" % DASHBOARD_PATH)
+
+
+# -- read, compare, act --------------------------------------------------------------------------
+
+def converge(api, state, requested, token_id, create_token, check_mode):
+    """Read, compare, act. Returns the module result, or raises ConnectFailure (or ApiError)."""
+    requested = list(requested or [])
+    connected = api.list_services()
+
+    if state == "absent":
+        changed = bool(connected)
+        if changed and not check_mode:
+            api.delete_all()
+        return dict(changed=changed, services=[], diff=diff(connected, []))
+
+    warnings = ambiguity_warnings(connected, requested)
+    missing = missing_from(connected, requested)
+    if connected and not missing:
+        return dict(changed=False, services=connected, missing=[], diff=diff(connected, connected),
+                    warnings=warnings)
+
+    account = api.account_id
+    if token_id is not None:
+        if check_mode:
+            after = connected + [predicted_entry(m) for m in missing]
+            return dict(changed=True, services=after, missing=[], diff=diff(connected, after),
+                        warnings=warnings)
+        return link(api, token_id, connected, requested, warnings)
+
+    if create_token:
+        result = dict(changed=True, services=connected, missing=missing, diff=diff(connected, connected),
+                      next_step=next_step(account, connected, requested, check_mode))
+        if not check_mode:
+            result["token_id"] = create_token_once(api, connected, missing)
+        result["warnings"] = warnings + [result["next_step"]]
+        return result
+
+    raise ConnectFailure("%s %s" % (what_is_missing(account, connected, requested, missing),
+                                    how_to_connect(connected, requested)),
+                         services=connected, missing=missing)
+
+
+def create_token_once(api, connected, missing):
+    try:
+        return api.create_token()
+    except ApiError as error:
+        if not error.maybe_applied:
+            raise
+        raise ConnectFailure(
+            "Creating a connection token had no clear outcome (%s). A token may have been created, but it is unknown "
+            "and will never be linked, which is harmless. Run this task again for a new one." % error,
+            services=connected, missing=missing, **error.to_result())
+
+
+def link(api, token_id, connected, requested, warnings):
+    """Link the token, list again, and judge. The link uses the token up, so it is sent once."""
+    account = api.account_id
+    lost = None
+    try:
+        api.link_token(token_id)
+    except ApiError as error:
+        if not error.maybe_applied:
+            raise ConnectFailure(
+                "Could not link the connection token to Cloudflare account %s: %s. A token links once, and only after a "
+                "person authorised services in PagerDuty for it; if it was used or has expired, %s."
+                % (account, error, NEW_TOKEN_ADVICE),
+                services=connected, missing=missing_from(connected, requested), **error.to_result())
+        # No clear answer (lost, 5xx): the link may have been applied. The list tells.
+        lost = error
+
+    after = api.list_services()
+    missing = missing_from(after, requested)
+    if after and not missing:
+        return dict(changed=True, services=after, missing=[], diff=diff(connected, after),
+                    warnings=warnings + ambiguity_warnings(after, requested))
+
+    fields = dict(changed=lost is None or after != connected, services=after, missing=missing)
+    if lost is not None:
+        fields.update(lost.to_result())
+        raise ConnectFailure(
+            "Linking the connection token had no clear outcome (%s), and the list taken afterwards shows it did not "
+            "connect everything. %s Run this task again: if the token was used up, it will say so."
+            % (lost, what_is_missing(account, after, requested, missing)), **fields)
+    if not after:
+        raise ConnectFailure(
+            "Linked the connection token to Cloudflare account %s, but no PagerDuty service is connected: no service "
+            "was authorised in PagerDuty for this token. The token is used up: %s." % (account, NEW_TOKEN_ADVICE),
+            **fields)
+    raise ConnectFailure(
+        "Linked the connection token to Cloudflare account %s, but these services are still not connected: %s "
+        "(connected now: %s). They were not authorised in PagerDuty for this token, which is now used up. To connect "
+        "them, authorise %s: %s." % (account, _list(missing), _list(connected_names(after)),
+                                     what_to_authorise(after, requested), NEW_TOKEN_ADVICE),
+        **fields)
+
+
+def main():
+    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
+    require_requests(module)
+    params = module.params
+    fail_on_problems(module, connection_option_problems(params) + desired_problems(params))
+
+    api = CloudflarePagerDutyApi.from_params(params)
+    try:
+        result = converge(api, params["state"], params["services"], params["token_id"], params["create_token"],
+                          module.check_mode)
+    except ApiError as error:
+        fail_with_api_error(module, error)
+    except ConnectFailure as failure:
+        module.fail_json(msg=failure.msg, **failure.result)
+    for warning in result.pop("warnings", []):
+        module.warn(warning)
+    if not module._diff:
+        result.pop("diff")
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()
