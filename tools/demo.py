@@ -19,7 +19,9 @@ import urllib.request
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PLAYBOOK = os.path.join(REPO, "playbooks", "demo.yml")
+CONNECT_PLAYBOOK = os.path.join(REPO, "playbooks", "cloudflare_connect.yml")
 WRITES = ("POST", "PUT", "DELETE")
+ACCOUNT = "023e105f4ecef8ad9ca31a8372d0c353"
 
 
 def start_sandbox():
@@ -42,21 +44,45 @@ def control(url, method, path, body=None):
 
 
 def seed(url):
-    # Something to clean up, as in a real organisation.
-    control(url, "POST", "state", {"datadog": {"services": {"legacy-billing": {"service_key": "demo0legacy0key00000000000000000"}}}})
+    # Something to clean up in Datadog, and two services already connected in Cloudflare, as in a real organisation.
+    control(url, "POST", "state", {
+        "datadog": {"services": {"legacy-billing": {"service_key": "demo0legacy0key00000000000000000"}}},
+        "cloudflare": {"destinations": ["payments", "checkout api"]},
+    })
 
 
-def run_phase(url, title, extra_args, env):
+def is_write(entry):
+    # Linking a Cloudflare token is a GET that changes the account.
+    return entry["method"] in WRITES or "/connect/" in entry["path"]
+
+
+def run_phase(url, title, extra_args, env, playbook=PLAYBOOK):
     control(url, "DELETE", "journal")
-    print("\n" + "=" * 100 + "\n== %s: ansible-playbook playbooks/demo.yml %s\n" % (title, " ".join(extra_args)) + "=" * 100, flush=True)
-    completed = subprocess.run(["ansible-playbook", PLAYBOOK] + extra_args, env=env, stdout=subprocess.PIPE,
+    shown = os.path.relpath(playbook, REPO)
+    print("\n" + "=" * 100 + "\n== %s: ansible-playbook %s %s\n" % (title, shown, " ".join(extra_args)) + "=" * 100, flush=True)
+    completed = subprocess.run(["ansible-playbook", playbook] + extra_args, env=env, stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, universal_newlines=True, check=False)
     print(completed.stdout, flush=True)
     recap = re.search(r"localhost\s*:\s*ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", completed.stdout)
     journal = control(url, "GET", "journal")["requests"]
-    writes = [entry for entry in journal if entry["method"] in WRITES]
+    writes = [entry for entry in journal if is_write(entry)]
     return dict(title=title, rc=completed.returncode, changed=int(recap.group(2)) if recap else None,
                 failed=int(recap.group(4)) if recap else None, requests=len(journal), writes=len(writes))
+
+
+def connect_hand_off(url, env):
+    """The Cloudflare two-run hand-off, with this script playing the person in the browser."""
+    phases = [run_phase(url, "4. connect", [], env, CONNECT_PLAYBOOK)]
+    tokens = control(url, "GET", "state")["cloudflare"]["tokens"]
+    fresh = [token for token, item in tokens.items() if not item["used"]]
+    if len(fresh) != 1:
+        sys.exit("expected one new connection token in the sandbox, found %d" % len(fresh))
+    print("== (the person authorises \"search+ranking\" in PagerDuty for the token: POST /_sandbox/cloudflare/authorize)")
+    control(url, "POST", "cloudflare/authorize", {"token_id": fresh[0], "services": ["search+ranking"]})
+    link_args = ["-e", "cloudflare_connect_token=" + fresh[0]]
+    phases.append(run_phase(url, "5. link", link_args, env, CONNECT_PLAYBOOK))
+    phases.append(run_phase(url, "6. re-run", link_args, env, CONNECT_PLAYBOOK))
+    return phases
 
 
 def main():
@@ -65,16 +91,20 @@ def main():
         seed(url)
         home = tempfile.mkdtemp(prefix="oncall-demo-")
         env = dict(os.environ, DD_API_KEY="sandbox-api-key", DD_APP_KEY="sandbox-app-key", DD_HOST=url,
+                   CLOUDFLARE_API_TOKEN="sandbox-token", CLOUDFLARE_ACCOUNT_ID=ACCOUNT,
+                   CLOUDFLARE_BASE_URL=url + "/client/v4",
                    ANSIBLE_LOCAL_TEMP=os.path.join(home, "tmp"), ANSIBLE_REMOTE_TMP=os.path.join(home, "remote"),
                    ANSIBLE_RETRY_FILES_ENABLED="False", ANSIBLE_LOCALHOST_WARNING="False",
                    ANSIBLE_INVENTORY_UNPARSED_WARNING="False", ANSIBLE_PYTHON_INTERPRETER=sys.executable)
         env.setdefault("ANSIBLE_COLLECTIONS_PATH", os.path.join(REPO, ".venv", "collections"))
-        print("sandbox: %s (Datadog API; keys from DD_API_KEY / DD_APP_KEY, endpoint from DD_HOST)" % url)
+        print("sandbox: %s (Datadog at the root, credentials from DD_API_KEY / DD_APP_KEY / DD_HOST;\n"
+              "         Cloudflare under /client/v4, from CLOUDFLARE_API_TOKEN / CLOUDFLARE_ACCOUNT_ID / CLOUDFLARE_BASE_URL)" % url)
         phases = [
             run_phase(url, "1. preview", ["--check", "--diff"], env),
             run_phase(url, "2. apply", ["--diff"], env),
             run_phase(url, "3. re-apply", [], env),
         ]
+        phases += connect_hand_off(url, env)
     finally:
         process.terminate()
         process.wait(10)
@@ -84,12 +114,15 @@ def main():
     for phase in phases:
         print("%-14s %4d %14s %7s %9d %7d" % (
             phase["title"], phase["rc"], phase["changed"], phase["failed"], phase["requests"], phase["writes"]))
-    preview, apply, reapply = phases
+    preview, apply, reapply, token, link, relink = phases
     verdicts = [
         ("the preview sent no write request", preview["writes"] == 0 and preview["rc"] == 0),
         ("the preview announced the changes the apply made", preview["changed"] == apply["changed"] and apply["changed"] > 0),
         ("the apply succeeded", apply["rc"] == 0),
         ("the re-apply changed nothing and wrote nothing", reapply["rc"] == 0 and reapply["changed"] == 0 and reapply["writes"] == 0),
+        ("Cloudflare: a missing service got a connection token and the steps to follow", token["rc"] == 0 and token["changed"] == 1),
+        ("Cloudflare: the token linked what the person authorised", link["rc"] == 0 and link["changed"] == 1),
+        ("Cloudflare: the run after that was ok and wrote nothing", relink["rc"] == 0 and relink["changed"] == 0 and relink["writes"] == 0),
     ]
     for text, good in verdicts:
         print("%s %s" % ("OK  " if good else "FAIL", text))
