@@ -33,7 +33,9 @@ attributes:
   diff_mode:
     description: Will return details on what has changed (or possibly needs changing in check mode), when in diff mode.
     support: full
-    details: The diff shows the service name; the key is never shown, only that it is replaced.
+    details:
+      - The diff shows the service name; the key is never shown, only that it is replaced.
+      - With O(services), the diff holds the objects that change, by name.
 options:
   service_name:
     description:
@@ -335,7 +337,8 @@ def converge_batch(api, desired, check_mode, concurrency):
             result.update(failed=True, msg=str(error), **error.to_result())
         else:
             result.update(changed=outcome["changed"], key_sent=outcome["key_sent"])
-            before[name], after[name] = outcome["diff"]["before"], outcome["diff"]["after"]
+            if outcome["changed"]:  # a diff of hundreds of unchanged objects would hide the few that change
+                before[name], after[name] = outcome["diff"]["before"], outcome["diff"]["after"]
         results.append(result)
     return dict(changed=any(r["changed"] for r in results), results=results, diff=dict(before=before, after=after))
 

@@ -245,8 +245,8 @@ def test_batch_mixed_states_reads_all_then_writes_in_order(api, state):
     assert sorted(journal[:4]) == sorted(("GET", SERVICES + "/" + n) for n in ("new%20one", "keep", "old", "gone"))
     assert journal[4:] == [("POST", SERVICES), ("DELETE", SERVICES + "/old")]
     assert keys(state) == {"new one": KEY, "keep": KEY}
-    assert result["diff"]["after"] == {"new one": {"service_name": "new one"}, "keep": {"service_name": "keep"},
-                                       "old": {}, "gone": {}}
+    assert result["diff"] == dict(before={"new one": {}, "old": {"service_name": "old"}},
+                                  after={"new one": {"service_name": "new one"}, "old": {}})
 
 
 def test_batch_in_sync_sends_exactly_one_get_per_object(api, state):
