@@ -35,11 +35,18 @@ INTEGRATION_ARGS ?=
 # pytest-xdist workers for the integration tests (0: run serially in one process)
 INTEGRATION_WORKERS ?= 2
 LINT_ARGS ?=
+DEMO_ARGS ?=
+# e.g. make bench BENCH_ARGS="--quick --json .bench/results.json"
+BENCH_ARGS ?=
 
 # Everything below runs with the venv first on PATH and this collection visible to Ansible.
 export PATH := $(BIN):$(PATH)
 export VIRTUAL_ENV := $(VENV)
 export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS_DIR)
+# Interpreter discovery on a pyenv machine finds shims of Python versions that are installed but
+# not selected (/root/.pyenv/shims/python3.13 -> "command not found"): run modules on the
+# venv's Python unless a play or inventory sets ansible_python_interpreter.
+export ANSIBLE_PYTHON_INTERPRETER := $(PY)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # No .retry files, no cowsay, no warnings about the (unset) inventory in pytest runs.
 export ANSIBLE_RETRY_FILES_ENABLED := False
@@ -99,7 +106,7 @@ integration: venv  ## Integration tests (tests/integration: ansible-playbook aga
 # per-test sanity venvs are cached by ansible-test in ~/.ansible/test/venv.
 sanity: get-pip-stand-in  ## ansible-test sanity (no ignore file) on a copy in .build/sanity
 	@$(PY) tools/stage_collection.py $(CURDIR) $(SANITY_DIR)
-	cd $(SANITY_DIR) && env -u ANSIBLE_COLLECTIONS_PATH \
+	cd $(SANITY_DIR) && env -u ANSIBLE_COLLECTIONS_PATH -u ANSIBLE_PYTHON_INTERPRETER \
 	  ansible-test sanity --python $(ANSIBLE_TEST_PYTHON) $(ANSIBLE_TEST_COLOR) $(SANITY_ARGS)
 
 lint: venv  ## ansible-lint --profile production (configured in .ansible-lint)
@@ -120,13 +127,13 @@ test: unit changelog lint sanity build integration  ## Every test layer (what .c
 # Demo and benchmarks
 
 demo: venv  ## Demo against the sandbox (tools/demo.py)
-	$(PY) tools/demo.py
+	$(PY) tools/demo.py $(DEMO_ARGS)
 
 bench: venv  ## Benchmarks (tools/bench.py; not part of make test)
-	$(PY) tools/bench.py
+	$(PY) tools/bench.py $(BENCH_ARGS)
 
 clean:  ## Remove the venv, staging copies and every generated file
-	rm -rf $(VENV) $(BUILD_DIR) tests/output .pytest_cache htmlcov .bench coverage.xml \
+	rm -rf $(VENV) $(BUILD_DIR) tests/output .pytest_cache htmlcov .bench .benchmarks coverage.xml \
 	  changelogs/.plugin-cache.yaml
 	rm -f .coverage .coverage.*
 	find . -name .git -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +

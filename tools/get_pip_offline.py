@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/env python
 """Offline stand-in for the ``get-pip.py`` bootstrap script that ansible-test downloads.
 
 Why: ansible-test creates every virtual environment (``--venv`` and the per-test sanity
@@ -65,11 +65,16 @@ def bootstrap(argv: list[str]) -> int:
                  % (' '.join(pip_args), rc))
 
     # ensurepip of Python < 3.12 also installs setuptools; the real script skips it on request.
-    if no_setuptools:
-        _run('-m', 'pip', 'uninstall', '--disable-pip-version-check', '-q', '-y', 'setuptools')
-    if no_wheel:
-        _run('-m', 'pip', 'uninstall', '--disable-pip-version-check', '-q', '-y', 'wheel')
+    unwanted = [name for name, unwanted in (('setuptools', no_setuptools), ('wheel', no_wheel))
+                if unwanted and _installed(name)]
+    if unwanted:
+        _run('-m', 'pip', 'uninstall', '--disable-pip-version-check', '-q', '-y', *unwanted)
     return 0
+
+
+def _installed(name: str) -> bool:
+    code = 'import importlib.metadata as m, sys\ntry:\n    m.distribution(sys.argv[1])\nexcept m.PackageNotFoundError:\n    sys.exit(1)'
+    return _run('-c', code, name) == 0
 
 
 def pinned_pip_version(python: str) -> str:

@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/env python
 """Mirror the collection's source files into a real ``ansible_collections/NS/NAME`` directory.
 
 ansible-test only runs from a real ``.../ansible_collections/oncall/pagerduty/`` directory (a
