@@ -178,8 +178,11 @@ class DatadogPagerDutyApi:
         if response.status == 404:
             _check_service_not_found("GET", path, response)
             return None
-        body = response.body if isinstance(response.body, dict) else {}
-        return {"service_name": body.get("service_name", name)}
+        if not isinstance(response.body, dict) or not isinstance(response.body.get("service_name"), str):
+            # A proxy's or a wrong api_url's page must never be read as "exists", or we would skip or delete blindly.
+            raise ApiError("GET", path, response.status, reason="not a Datadog answer: no service_name in the body; "
+                           "check api_url or site", vendor=VENDOR)
+        return {"service_name": response.body["service_name"]}
 
     def read_services(self, names, concurrency=1):
         """Read many objects over the one session, `concurrency` at a time.
@@ -204,6 +207,7 @@ class DatadogPagerDutyApi:
         A POST is never blindly repeated: when its answer is lost, a read tells whether it landed.
         """
         attempt = 0
+        unclear = False
         while True:
             try:
                 self.client.request("POST", SERVICES_PATH, body={"service_name": name, "service_key": key},
@@ -211,11 +215,13 @@ class DatadogPagerDutyApi:
                 return True
             except ApiError as error:
                 if error.status == 400 and ALREADY_EXISTS in error.messages:
-                    return False
+                    # After a try whose answer was lost, the object found is most likely the one that try made.
+                    return unclear
                 if not error.maybe_applied:
                     _reraise_typed(error)
                 if self.get_service(name) is not None:
                     return True
+                unclear = True
                 if attempt >= self.client.retries:
                     _reraise_typed(error)
                 self.client.sleep(backoff_seconds(attempt))
@@ -225,10 +231,13 @@ class DatadogPagerDutyApi:
         self._call("PUT", self.service_path(name), body={"service_key": key})
 
     def delete_service(self, name):
-        """Delete the object. Returns False when it was already gone (a DELETE answered 404)."""
+        """Delete the object. Returns False when someone else deleted it first (a DELETE answered 404).
+
+        A 404 after a try whose answer was lost counts as ours: that try most likely deleted it.
+        """
         path = self.service_path(name)
         response = self._call("DELETE", path, expected_missing=(404,))
         if response.status == 404:
             _check_service_not_found("DELETE", path, response)
-            return False
+            return response.resent_after_unclear
         return True

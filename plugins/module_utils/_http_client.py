@@ -87,13 +87,18 @@ class ApiError(Exception):
 
 
 class Response:
-    """What a successful call returns: status, headers and the decoded JSON body (or None)."""
+    """What a successful call returns: status, headers and the decoded JSON body (or None).
 
-    def __init__(self, status, headers, body, text):
+    resent_after_unclear: an earlier try of this request may have been applied (its answer was lost),
+    so e.g. a 404 to a DELETE may mean that our own earlier try deleted the object.
+    """
+
+    def __init__(self, status, headers, body, text, resent_after_unclear=False):
         self.status = status
         self.headers = headers
         self.body = body
         self.text = text
+        self.resent_after_unclear = resent_after_unclear
 
 
 def parse_body(text, content_type):
@@ -108,8 +113,12 @@ def parse_body(text, content_type):
     return None
 
 
-def retry_after_seconds(headers, now=None):
-    """Seconds the server asked us to wait, from Retry-After (delta or HTTP date) or X-RateLimit-Reset."""
+def retry_after_seconds(headers, now=None, rate_limited=True):
+    """Seconds the server asked us to wait, from Retry-After (delta or HTTP date) or, on a 429, X-RateLimit-Reset.
+
+    X-RateLimit-Reset comes with every answer of some APIs (the end of the current window, up to a minute away):
+    it means "wait" only when the request was refused for the rate limit.
+    """
     value = headers.get("Retry-After")
     if value:
         value = value.strip()
@@ -120,7 +129,7 @@ def retry_after_seconds(headers, now=None):
             if parsed:
                 now = time.time() if now is None else now
                 return max(0.0, email.utils.mktime_tz(parsed) - now)
-    value = headers.get("X-RateLimit-Reset")
+    value = headers.get("X-RateLimit-Reset") if rate_limited else None
     if value:
         try:
             return max(0.0, float(value.strip()))
@@ -204,6 +213,7 @@ class HttpClient:
             kwargs["data"] = json.dumps(body)
             kwargs["headers"] = {"Content-Type": "application/json"}
         attempt = 0
+        unclear = False
         while True:
             self._wait_for_rate_limit()
             try:
@@ -214,6 +224,7 @@ class HttpClient:
                 error = ApiError(method, path, reason=_describe_exception(exc, self.timeout), vendor=self.vendor,
                                  maybe_applied=not never_sent, attempts=attempt + 1)
                 if attempt < self.retries and (never_sent or idempotent):
+                    unclear = unclear or not never_sent
                     self.sleep(backoff_seconds(attempt))
                     attempt += 1
                     continue
@@ -222,6 +233,7 @@ class HttpClient:
                 error = ApiError(method, path, reason=_describe_exception(exc, self.timeout), vendor=self.vendor,
                                  maybe_applied=True, attempts=attempt + 1)
                 if attempt < self.retries and idempotent:
+                    unclear = True
                     self.sleep(backoff_seconds(attempt))
                     attempt += 1
                     continue
@@ -234,10 +246,10 @@ class HttpClient:
             parsed = parse_body(text, raw.headers.get("Content-Type"))
             status = raw.status_code
             if 200 <= status < 300 or status in expected_missing:
-                return Response(status, raw.headers, parsed, text)
+                return Response(status, raw.headers, parsed, text, resent_after_unclear=unclear)
 
             if status in RETRYABLE_STATUSES and attempt < self.retries and (status in NOT_APPLIED_STATUSES or idempotent):
-                wait = retry_after_seconds(raw.headers, now=self.clock())
+                wait = retry_after_seconds(raw.headers, now=self.clock(), rate_limited=status == 429)
                 if wait is None:
                     wait = backoff_seconds(attempt)
                 else:
@@ -246,6 +258,7 @@ class HttpClient:
                     self._pause_everyone(wait)
                     self._wait_for_rate_limit()
                 else:
+                    unclear = unclear or status in (500, 504)
                     self.sleep(wait)
                 attempt += 1
                 continue

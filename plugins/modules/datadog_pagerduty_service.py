@@ -297,9 +297,12 @@ def converge(api, name, key, state, update_key, check_mode, exists=None):
     key_sent = False
 
     if state == "absent":
+        changed = exists
         if exists and not check_mode:
-            api.delete_service(name)
-        return dict(changed=exists, service={}, key_sent=False, diff=dict(before=before, after={}))
+            # False: someone else deleted it between our read and our DELETE; this run changed nothing.
+            changed = api.delete_service(name)
+        return dict(changed=changed, service={}, key_sent=False,
+                    diff=dict(before=before if changed else {}, after={}))
 
     changed = False
     after = {"service_name": name}

@@ -72,6 +72,17 @@ def test_ordinary_names_are_accepted():
     assert datadog.service_name_problem("on call + 100%") is None
 
 
+@pytest.mark.parametrize("answer", [
+    Answer(200, "<html><body>Welcome to our proxy</body></html>", content_type="text/html"),
+    Answer(200, {"data": []}),
+    Answer(204, None),
+])
+def test_a_2xx_read_that_is_not_datadogs_is_never_read_as_present(api, scripted, answer):
+    scripted.script(answer)
+    with pytest.raises(ApiError, match=r"not a Datadog answer: no service_name in the body; check api_url or site"):
+        api.get_service("a")
+
+
 def test_service_not_found_means_absent(api, scripted):
     scripted.script(NOT_FOUND)
     assert api.get_service("a") is None
@@ -183,3 +194,16 @@ def test_connection_option_problems(overrides, fragment):
 
 def test_good_connection_options_have_no_problems():
     assert datadog.connection_option_problems(params(api_url="https://api.datadoghq.eu")) == []
+
+
+def test_create_whose_lost_answer_landed_after_the_recheck_counts_as_ours(api, scripted, fake_time):
+    # The POST timed out, the re-check read found nothing yet, the re-POST meets the object our first try made.
+    scripted.script(Answer(drop=True), NOT_FOUND, Answer(400, {"errors": ["Service already exists"]}))
+    assert api.create_service("a", "k") is True
+    assert scripted.calls() == [("POST", SERVICES), ("GET", SERVICES + "/a"), ("POST", SERVICES)]
+
+
+def test_5xx_waits_backoff_not_the_rate_limit_window(api, scripted, fake_time):
+    scripted.script(Answer(503, {"errors": ["busy"]}, headers={"X-RateLimit-Reset": "55"}), Answer(200, {"service_name": "a"}))
+    api.get_service("a")
+    assert len(fake_time.waits) == 1 and fake_time.waits[0] <= 1.0

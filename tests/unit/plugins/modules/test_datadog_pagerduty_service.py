@@ -115,11 +115,22 @@ def test_absent_deletes_then_is_ok(api, state):
     assert keys(state) == {}
 
 
-def test_delete_that_someone_else_finished_first_is_success(api, state):
+def test_delete_that_someone_else_finished_first_is_ok_not_changed(api, state):
     seed(state, payments=KEY)
     state.add_faults({"method": "DELETE", "status": 404, "body": {"errors": ["Service not found"]}})
     result = module.converge(api, "payments", None, "absent", "on_create", check_mode=False)
-    assert result["changed"]
+    assert result["changed"] is False
+    assert result["diff"] == dict(before={}, after={})
+
+
+def test_delete_whose_answer_was_lost_then_404_counts_as_ours(api, state):
+    seed(state, payments=KEY)
+    state.add_faults({"method": "DELETE", "drop": "after"})
+    result = module.converge(api, "payments", None, "absent", "on_create", check_mode=False)
+    assert result["changed"] is True
+    assert calls(state) == [("GET", SERVICES + "/payments"), ("DELETE", SERVICES + "/payments"),
+                            ("DELETE", SERVICES + "/payments")]
+    assert keys(state) == {}
 
 
 def test_create_that_loses_a_race_ends_ok(api, state):

@@ -1,0 +1,553 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, oncall.pagerduty contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The integration harness: the sandbox process, its control API, and ansible-playbook runs.
+
+Vendor-neutral: the fixtures in conftest.py wire these together; vendor task builders live in
+their own files (datadog_tasks.py, ...).
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import http.client
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from urllib.parse import urlsplit
+
+import yaml
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO_ROOT = os.path.dirname(os.path.dirname(HERE))
+SANDBOX_SCRIPT = os.path.join(REPO_ROOT, "tests", "sandbox", "server.py")
+CALLBACK_DIR = os.path.join(HERE, "callback_plugins")
+CALLBACK_NAME = "record_results"
+
+# The credentials the sandbox accepts: treated as secrets in every run.
+SANDBOX_SECRETS = ("sandbox-api-key", "sandbox-app-key", "sandbox-token", "sandbox-global-key")
+# Module options whose literal values in a playbook are registered as secrets automatically.
+SECRET_OPTIONS = frozenset(["service_key", "api_key", "app_key", "application_key", "api_token", "token_id"])
+# Environment variables whose values are registered as secrets automatically.
+SECRET_ENV_RE = re.compile(r"(KEY|TOKEN|SECRET|PASSWORD)", re.IGNORECASE)
+# Below this length a value could appear in output by chance: tests must use distinctive secrets.
+MIN_SECRET_LENGTH = 12
+
+LISTENING_RE = re.compile(r"sandbox listening on (http://\S+)")
+# What a sandbox log may hold without failing the test: the client hung up on a slow answer.
+HARMLESS_LOG_ERRORS = ("BrokenPipeError", "ConnectionResetError", "ConnectionAbortedError")
+
+
+def collections_path():
+    """The directory holding ansible_collections/oncall/pagerduty that points at this checkout.
+
+    tests/conftest.py puts it on sys.path (making tests/output/collections/... when needed).
+    """
+    real_root = os.path.realpath(REPO_ROOT)
+    for entry in sys.path:
+        candidate = os.path.join(entry or ".", "ansible_collections", "oncall", "pagerduty")
+        if os.path.isdir(candidate) and os.path.realpath(candidate) == real_root:
+            return os.path.abspath(entry)
+    raise RuntimeError("no ansible_collections/oncall/pagerduty on sys.path points at %s "
+                       "(tests/conftest.py should have made one)" % REPO_ROOT)
+
+
+def ansible_bin(name):
+    """A console script of the Python running the tests (the venv's ansible-playbook)."""
+    path = os.path.join(os.path.dirname(sys.executable), name)
+    if not os.path.exists(path):
+        raise RuntimeError("%s not found beside %s: install ansible-core into this environment" % (name, sys.executable))
+    return path
+
+
+def closed_port(host="127.0.0.1"):
+    """A local port nobody listens on (bound, then released)."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
+    finally:
+        sock.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# The sandbox
+
+
+class SandboxProcess:
+    """`python tests/sandbox/server.py --port 0` as a child process, its output in a log file."""
+
+    def __init__(self, log_path, latency_ms=0):
+        self.log_path = log_path
+        self.latency_ms = latency_ms
+        self.process = None
+        self.url = None
+        self._log = None
+
+    def start(self, timeout=20.0):
+        self._log = open(self.log_path, "wb")  # pylint: disable=consider-using-with
+        argv = [sys.executable, "-u", SANDBOX_SCRIPT, "--host", "127.0.0.1", "--port", "0"]
+        if self.latency_ms:
+            argv += ["--latency-ms", str(self.latency_ms)]
+        env = dict(os.environ, PYTHONUNBUFFERED="1")
+        self.process = subprocess.Popen(argv, stdout=self._log, stderr=subprocess.STDOUT,  # pylint: disable=consider-using-with
+                                        stdin=subprocess.DEVNULL, env=env, cwd=REPO_ROOT)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            text = self.log_text()
+            first_line = text.split("\n", 1)[0] if "\n" in text else ""
+            match = LISTENING_RE.search(first_line)
+            if match:
+                self.url = match.group(1)
+                return self
+            if self.process.poll() is not None:
+                raise RuntimeError("the sandbox exited with %s before listening:\n%s" % (self.process.returncode, text))
+            time.sleep(0.02)
+        self.stop()
+        raise RuntimeError("the sandbox did not print 'sandbox listening on ...' within %ss" % timeout)
+
+    def log_text(self, offset=0):
+        with open(self.log_path, "rb") as handle:
+            handle.seek(offset)
+            return handle.read().decode("utf-8", "replace")
+
+    def log_size(self):
+        return os.path.getsize(self.log_path)
+
+    def stop(self):
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(10)
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+
+
+def sandbox_log_problems(text):
+    """Tracebacks in a sandbox log that are not just a client hanging up."""
+    problems = []
+    for block in re.split(r"\n(?=-{20,}|Traceback )", text):
+        if "Traceback" in block and not any(name in block for name in HARMLESS_LOG_ERRORS):
+            problems.append(block.strip())
+    return problems
+
+
+class ControlApiError(AssertionError):
+    pass
+
+
+class SandboxClient:
+    """The sandbox's control API (/_sandbox/...). Talks plain http.client: no proxy, no retries."""
+
+    def __init__(self, url):
+        self.url = url.rstrip("/")
+        parts = urlsplit(self.url)
+        self.host = parts.hostname
+        self.port = parts.port
+
+    @property
+    def datadog_url(self):
+        return self.url
+
+    @property
+    def cloudflare_url(self):
+        return self.url + "/client/v4"
+
+    def call(self, method, path, body=None):
+        conn = http.client.HTTPConnection(self.host, self.port, timeout=30)
+        try:
+            data = None if body is None else json.dumps(body).encode("utf-8")
+            headers = {"Content-Type": "application/json"} if data is not None else {}
+            conn.request(method, "/_sandbox" + path, body=data, headers=headers)
+            response = conn.getresponse()
+            payload = response.read().decode("utf-8")
+        finally:
+            conn.close()
+        parsed = json.loads(payload) if payload else None
+        if response.status != 200:
+            raise ControlApiError("sandbox control %s %s answered %s: %s" % (method, path, response.status, payload))
+        return parsed
+
+    # state
+    def reset(self):
+        self.call("POST", "/reset")
+
+    def health(self):
+        return self.call("GET", "/health")
+
+    def state(self):
+        return self.call("GET", "/state")
+
+    def seed(self, state):
+        """Replace parts of the state: {"datadog": {"services": {name: key}}, "cloudflare": {...}}."""
+        return self.call("POST", "/state", state)
+
+    # journal
+    def journal(self, vendor=None):
+        """Every request received since the last reset, in order: {vendor, method, path, status, time}."""
+        entries = self.call("GET", "/journal")["requests"]
+        return [e for e in entries if vendor is None or e["vendor"] == vendor]
+
+    def calls(self, vendor=None):
+        """(method, raw path) of every vendor request, in order: what exact-sequence assertions compare."""
+        return [(e["method"], e["path"]) for e in self.journal(vendor)]
+
+    def calls_with_status(self, vendor=None):
+        return [(e["method"], e["path"], e["status"]) for e in self.journal(vendor)]
+
+    def clear_journal(self):
+        self.call("DELETE", "/journal")
+
+    # faults, settings, rate limits
+    def add_fault(self, **fault):
+        """One fault: method, path (regex on the raw path), times (default 1, None = always),
+        status, body, content_type, headers, delay_ms, drop ('before' | 'after')."""
+        return self.call("POST", "/faults", fault)["faults"]
+
+    def add_faults(self, faults):
+        return self.call("POST", "/faults", list(faults))["faults"]
+
+    def faults(self):
+        return self.call("GET", "/faults")["faults"]
+
+    def clear_faults(self):
+        self.call("DELETE", "/faults")
+
+    def settings(self, **changes):
+        """Change settings (latency_ms, datadog_integration_enabled, datadog_delete_status,
+        cloudflare_empty_result) and return them all; with no argument, just return them."""
+        if changes:
+            return self.call("POST", "/settings", changes)
+        return self.call("GET", "/settings")
+
+    def ratelimit(self, vendor, limit, period=None):
+        """Simulate a vendor's rate limit (limit requests per period seconds); limit=None switches it off."""
+        body = {"vendor": vendor, "limit": limit}
+        if period is not None:
+            body["period"] = period
+        return self.call("POST", "/ratelimit", body)
+
+    # vendor shortcuts
+    def datadog_services(self):
+        """{name: service_key} of the Datadog service objects."""
+        services = self.state()["datadog"]["services"]
+        return dict((name, item["service_key"]) for name, item in services.items())
+
+    def seed_datadog(self, services):
+        """Replace the Datadog service objects with {name: service_key}."""
+        return self.seed({"datadog": {"services": dict(services)}})
+
+    def cloudflare_authorize(self, token_id, services):
+        return self.call("POST", "/cloudflare/authorize", {"token_id": token_id, "services": list(services)})
+
+
+# ---------------------------------------------------------------------------------------------
+# Secrets
+
+
+class SecretLeak(AssertionError):
+    pass
+
+
+class Secrets:
+    """The secret values of one test. Every run checks that none of them appears in its output."""
+
+    def __init__(self, initial=()):
+        self.values = set()
+        for value in initial:
+            self.add(value)
+
+    def add(self, value, source="test"):
+        if not isinstance(value, str) or not value.strip() or "{{" in value:
+            return
+        if len(value) < MIN_SECRET_LENGTH:
+            raise ValueError("secret %r (from %s) is too short to be searched for reliably: use a distinctive "
+                             "value of at least %d characters, e.g. 'pdkey-payments-0123456789abcdef'"
+                             % (value, source, MIN_SECRET_LENGTH))
+        self.values.add(value)
+
+    def collect(self, data, source="playbook"):
+        """Register the literal values of secret options found anywhere in a playbook structure."""
+        if isinstance(data, dict):
+            for key, value in data.items():
+                if key in SECRET_OPTIONS and isinstance(value, str):
+                    self.add(value, "%s option %s" % (source, key))
+                else:
+                    self.collect(value, source)
+        elif isinstance(data, (list, tuple)):
+            for item in data:
+                self.collect(item, source)
+
+    def collect_env(self, env):
+        for name, value in (env or {}).items():
+            if SECRET_ENV_RE.search(name):
+                self.add(value, "environment variable %s" % name)
+
+    def leaks(self, texts):
+        """[(secret, where, context)] for every raw occurrence of a secret in {where: text}."""
+        found = []
+        for secret in sorted(self.values):
+            for where, text in texts.items():
+                start = text.find(secret)
+                while start != -1:
+                    context = text[max(0, start - 80):start + len(secret) + 80]
+                    found.append((secret, where, context))
+                    start = text.find(secret, start + 1)
+        return found
+
+    def assert_no_leak(self, texts):
+        found = self.leaks(texts)
+        if found:
+            masks = dict((secret, "<SECRET %s...>" % secret[:4]) for secret, dummy, dummy2 in found)
+            lines = []
+            for secret, where, context in found:
+                for value, mask in masks.items():
+                    context = context.replace(value, mask)
+                lines.append("  %s in %s: ...%s..." % (masks[secret], where, context.replace("\n", "\\n")))
+            raise SecretLeak("%d raw occurrence(s) of secret values in the run's output:\n%s"
+                             % (len(found), "\n".join(lines)))
+
+
+# ---------------------------------------------------------------------------------------------
+# ansible-playbook
+
+
+class SecretVars:
+    """Moves literal secret option values out of a playbook into extra vars.
+
+    Users keep keys in (vault) variables, not in task text; and ansible-core 2.19 quotes the
+    source lines around a failed task in its error output, so a literal key in a playbook
+    would be printed by Ansible itself. Each distinct value becomes {{ harness_secret_N }}.
+    """
+
+    PREFIX = "harness_secret_"
+
+    def __init__(self):
+        self.names = {}
+
+    def variables(self):
+        return dict((name, value) for value, name in self.names.items())
+
+    def rewrite(self, data):
+        if isinstance(data, dict):
+            result = {}
+            for key, value in data.items():
+                if key in SECRET_OPTIONS and isinstance(value, str) and value.strip() and "{{" not in value:
+                    name = self.names.setdefault(value, "%s%d" % (self.PREFIX, len(self.names) + 1))
+                    result[key] = "{{ %s }}" % name
+                else:
+                    result[key] = self.rewrite(value)
+            return result
+        if isinstance(data, (list, tuple)):
+            return [self.rewrite(item) for item in data]
+        return data
+
+
+class PlaybookRun:
+    """What one ansible-playbook run showed: rc, stdout, stderr and every recorded task result."""
+
+    def __init__(self, argv, rc, stdout, stderr, records, results_text, elapsed):
+        self.argv = argv
+        self.rc = rc
+        self.stdout = stdout
+        self.stderr = stderr
+        self.records = records
+        self.results_text = results_text
+        self.elapsed = elapsed
+
+    @property
+    def output(self):
+        return self.stdout + self.stderr
+
+    def task_records(self, task, items=False):
+        return [r for r in self.records if r["task"] == task and r["item"] == items]
+
+    def record(self, task):
+        """The one record (not a loop item) of the task with this name."""
+        matches = self.task_records(task)
+        if len(matches) != 1:
+            raise AssertionError("expected one result for task %r, found %d; tasks recorded: %s"
+                                 % (task, len(matches), [r["task"] for r in self.records]))
+        return matches[0]
+
+    def result(self, task):
+        """The result dict of the task with this name (changed, failed, msg, diff, ...)."""
+        return self.record(task)["result"]
+
+    def status(self, task):
+        """ok | changed | failed | skipped | unreachable"""
+        return self.record(task)["status"]
+
+    def statuses(self):
+        return [(r["task"], r["status"]) for r in self.records if not r["item"]]
+
+    def failure(self, task):
+        """The result of a task that must have failed cleanly: a message, no Python traceback
+        anywhere the user looks, and no no_log value masked into the message."""
+        result = self.result(task)
+        assert self.status(task) == "failed", (task, result)
+        assert result.get("msg"), (task, result)
+        for field in ("module_stderr", "module_stdout"):
+            assert field not in result, "%s: %s: %s" % (task, field, result[field])
+        # ansible-core 2.19 adds exception="(traceback unavailable)" to every failure without one.
+        assert result.get("exception") in (None, "(traceback unavailable)"), (task, result["exception"])
+        assert "Traceback" not in self.output
+        # Ansible masks no_log values wherever they appear: stars in a message mean a secret reached it.
+        assert "********" not in result["msg"], (task, result["msg"])
+        return result
+
+    def describe(self, tail=6000):
+        return "argv: %s\nrc: %s\n--- stdout (tail) ---\n%s\n--- stderr (tail) ---\n%s" % (
+            " ".join(self.argv), self.rc, self.stdout[-tail:], self.stderr[-tail:])
+
+
+def as_plays(playbook):
+    """A list of tasks, one play (dict) or a list of plays -> a list of plays."""
+    if isinstance(playbook, dict):
+        plays = [playbook]
+    elif isinstance(playbook, (list, tuple)) and playbook and all(isinstance(p, dict) and "hosts" in p for p in playbook):
+        plays = list(playbook)
+    elif isinstance(playbook, (list, tuple)):
+        plays = [{"name": "integration test", "tasks": list(playbook)}]
+    else:
+        raise TypeError("a playbook is YAML text, a list of tasks, a play or a list of plays")
+    return [dict({"hosts": "localhost", "gather_facts": False}, **play) for play in plays]
+
+
+class PlaybookRunner:
+    """Runs ansible-playbook on localhost against this checkout's collection; one per test.
+
+    Every run is checked for secret leaks (stdout, stderr, recorded results and diffs) and for
+    its exit code; the run's files stay under tmp_path/run-N for inspection.
+    """
+
+    def __init__(self, tmp_path, secrets, sandbox=None, default_env=None):
+        self.tmp_path = str(tmp_path)
+        self.secrets = secrets
+        self.sandbox = sandbox
+        self.default_env = dict(default_env or {})
+        self.runs = []
+
+    def base_env(self, run_dir):
+        home = os.path.join(self.tmp_path, "home")
+        tmp = os.path.join(self.tmp_path, "tmp")
+        for path in (home, tmp):
+            os.makedirs(path, exist_ok=True)
+        bin_dir = os.path.dirname(sys.executable)
+        return {
+            "PATH": os.pathsep.join([bin_dir, "/usr/local/bin", "/usr/bin", "/bin"]),
+            "HOME": home,
+            "TMPDIR": tmp,
+            "LANG": "C.UTF-8",
+            "LC_ALL": "C.UTF-8",
+            "PYTHONIOENCODING": "utf-8",
+            "ANSIBLE_HOME": os.path.join(home, ".ansible"),
+            "ANSIBLE_LOCAL_TEMP": os.path.join(tmp, "ansible-local"),
+            "ANSIBLE_REMOTE_TMP": os.path.join(tmp, "ansible-remote"),
+            "ANSIBLE_COLLECTIONS_PATH": collections_path(),
+            "ANSIBLE_COLLECTIONS_SCAN_SYS_PATH": "False",
+            "ANSIBLE_CALLBACK_PLUGINS": CALLBACK_DIR,
+            "ANSIBLE_CALLBACKS_ENABLED": CALLBACK_NAME,
+            "RECORD_RESULTS_PATH": os.path.join(run_dir, "results.jsonl"),
+            "ANSIBLE_STDOUT_CALLBACK": "default",
+            "ANSIBLE_NOCOLOR": "1",
+            "ANSIBLE_FORCE_COLOR": "0",
+            "NO_COLOR": "1",
+            "ANSIBLE_NOCOWS": "1",
+            "ANSIBLE_RETRY_FILES_ENABLED": "False",
+            "ANSIBLE_LOCALHOST_WARNING": "False",
+            "ANSIBLE_INVENTORY_UNPARSED_WARNING": "False",
+            "ANSIBLE_GATHERING": "explicit",
+        }
+
+    def __call__(self, playbook, check=False, diff=False, verbosity=0, env=None, extra_vars=None,
+                 expect_rc=0, secrets=(), timeout=240):
+        """Run a playbook (YAML text, tasks, a play or plays); return a PlaybookRun.
+
+        Literal values of secret options (SECRET_OPTIONS) in tasks, plays or module_defaults are
+        registered as secrets and moved to the extra-vars file (see SecretVars); YAML text is
+        written as given.
+
+        env: extra environment variables (values of *KEY*/*TOKEN* names become secrets).
+        expect_rc: the exit code to assert (None: do not check). 2 = a task failed.
+        secrets: more values that must not appear in the output.
+        """
+        run_dir = os.path.join(self.tmp_path, "run-%d" % (len(self.runs) + 1))
+        os.makedirs(run_dir)
+        secret_vars = SecretVars()
+        if isinstance(playbook, str):
+            text = playbook
+            self.secrets.collect(yaml.safe_load(text))
+        else:
+            plays = as_plays(playbook)
+            self.secrets.collect(plays)
+            plays = secret_vars.rewrite(plays)
+            text = yaml.safe_dump(plays, allow_unicode=True, sort_keys=False, width=1000)
+        for value in secrets:
+            self.secrets.add(value)
+        self.secrets.collect(extra_vars or {}, "extra_vars")
+        run_env = dict(self.default_env)
+        run_env.update(env or {})
+        self.secrets.collect_env(run_env)
+
+        playbook_path = os.path.join(run_dir, "playbook.yml")
+        with open(playbook_path, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        connection_vars = dict(ansible_connection="local", ansible_python_interpreter=sys.executable)
+        connection_vars.update(secret_vars.variables())
+        connection_vars.update(extra_vars or {})
+        vars_path = os.path.join(run_dir, "extra_vars.json")
+        with open(vars_path, "w", encoding="utf-8") as handle:
+            json.dump(connection_vars, handle)
+
+        argv = [sys.executable, ansible_bin("ansible-playbook"), "-i", "localhost,", "-e", "@" + vars_path]
+        if check:
+            argv.append("--check")
+        if diff:
+            argv.append("--diff")
+        if verbosity:
+            argv.append("-" + "v" * verbosity)
+        argv.append(playbook_path)
+
+        process_env = self.base_env(run_dir)
+        process_env.update(run_env)
+        started = time.monotonic()
+        try:
+            completed = subprocess.run(argv, cwd=run_dir, env=process_env, stdin=subprocess.DEVNULL,
+                                       capture_output=True, timeout=timeout, check=False)
+        except subprocess.TimeoutExpired as exc:
+            raise AssertionError("ansible-playbook did not finish within %ss\n%s" % (timeout, exc.stdout))
+        elapsed = time.monotonic() - started
+        stdout = completed.stdout.decode("utf-8", "replace")
+        stderr = completed.stderr.decode("utf-8", "replace")
+        for name, text in (("stdout", stdout), ("stderr", stderr)):
+            with open(os.path.join(run_dir, name + ".txt"), "w", encoding="utf-8") as handle:
+                handle.write(text)
+        results_text, records = "", []
+        results_path = process_env["RECORD_RESULTS_PATH"]
+        if os.path.exists(results_path):
+            with open(results_path, encoding="utf-8") as handle:
+                results_text = handle.read()
+            records = [json.loads(line) for line in results_text.splitlines() if line.strip()]
+        run = PlaybookRun(argv, completed.returncode, stdout, stderr, records, results_text, elapsed)
+        self.runs.append(run)
+
+        if self.sandbox is not None:
+            # Keys that reached the sandbox (seeded ones included) must not come back either.
+            for key in self.sandbox.datadog_services().values():
+                self.secrets.add(key, "sandbox state")
+        self.secrets.assert_no_leak({"stdout": stdout, "stderr": stderr, "recorded results": results_text})
+        if expect_rc is not None and run.rc != expect_rc:
+            raise AssertionError("ansible-playbook exited with %s, expected %s\n%s" % (run.rc, expect_rc, run.describe()))
+        return run
