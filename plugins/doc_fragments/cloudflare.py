@@ -16,14 +16,15 @@ options:
     description:
       - The Cloudflare account ID, 32 hexadecimal characters (dashboard, Account Home, the account's menu, Copy account ID).
       - Checked before any request is sent; a zone ID, an account name or an email address is refused.
-      - If not set, the environment variable E(CLOUDFLARE_ACCOUNT_ID) is used.
+      - If not set, the environment variable E(CLOUDFLARE_ACCOUNT_ID) is used. One of the two is required.
     type: str
-    required: true
   api_token:
     description:
       - "A Cloudflare API token, sent as C(Authorization: Bearer <token>). The preferred way to authenticate."
       - It needs the C(Notifications) permission (read to list, edit to connect or delete) on the account.
       - Either O(api_token), or O(email) with O(api_key), is required. They are mutually exclusive.
+      - Credentials set in the task win over the environment. When the task sets O(api_token) and the other way comes
+        only from E(CLOUDFLARE_EMAIL) and E(CLOUDFLARE_API_KEY), those are ignored, and the other way round.
       - If not set, the environment variable E(CLOUDFLARE_API_TOKEN) is used.
     type: str
   api_key:

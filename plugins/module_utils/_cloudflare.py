@@ -9,6 +9,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import os
 import re
 from urllib.parse import quote
 
@@ -38,7 +39,8 @@ UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-
 def cloudflare_argument_spec(**module_options):
     """The account, credential and endpoint options every Cloudflare module shares, plus the module's own."""
     spec = dict(
-        account_id=dict(type="str", required=True, fallback=(env_fallback, ["CLOUDFLARE_ACCOUNT_ID"])),
+        # Not required=True: our own check names the environment variable too.
+        account_id=dict(type="str", fallback=(env_fallback, ["CLOUDFLARE_ACCOUNT_ID"])),
         api_token=dict(type="str", no_log=True, fallback=(env_fallback, ["CLOUDFLARE_API_TOKEN"])),
         api_key=dict(type="str", no_log=True, fallback=(env_fallback, ["CLOUDFLARE_API_KEY"])),
         email=dict(type="str", fallback=(env_fallback, ["CLOUDFLARE_EMAIL"])),
@@ -70,6 +72,32 @@ def _is_set(params, option):
     return bool((params.get(option) or "").strip())
 
 
+ENV_NAMES = dict(api_token="CLOUDFLARE_API_TOKEN", api_key="CLOUDFLARE_API_KEY", email="CLOUDFLARE_EMAIL")
+
+
+def prefer_task_credentials(params, environ=None):
+    """When one way to authenticate comes from the task and the other only from the environment, the task wins.
+
+    A value equal to its environment variable is taken to come from it (Ansible's fallback leaves no other trace).
+    The values of the other way are dropped from params, so nothing of them is sent.
+    """
+    environ = os.environ if environ is None else environ
+
+    def from_env(option):
+        return not _is_set(params, option) or params[option] == environ.get(ENV_NAMES[option])
+
+    token, global_key = _is_set(params, "api_token"), _is_set(params, "api_key") or _is_set(params, "email")
+    if not (token and global_key):
+        return params
+    token_from_env = from_env("api_token")
+    global_key_from_env = from_env("api_key") and from_env("email")
+    if token_from_env and not global_key_from_env:
+        params["api_token"] = None
+    elif global_key_from_env and not token_from_env:
+        params["api_key"] = params["email"] = None
+    return params
+
+
 def auth_problems(params):
     """Exactly one way to authenticate: api_token, or email with api_key."""
     token, key, email = (_is_set(params, o) for o in ("api_token", "api_key", "email"))
@@ -91,6 +119,7 @@ def auth_problems(params):
 
 def connection_option_problems(params):
     """Errors in the connection options, found before anything is sent."""
+    prefer_task_credentials(params)
     problems = transport_option_problems(params)
     problem = account_id_problem(params.get("account_id"))
     if problem:
@@ -164,15 +193,26 @@ def error_messages(body, text=None):
     return messages
 
 
-def _hint(status, has_messages, account_id, explain_not_found=True):
+def _hint(status, has_messages, account_id, uses_token, explain_not_found=True):
     """The usual cause of a refusal, told by its status (Cloudflare uses code 10000 for both 401 and 403)."""
+    credentials = "api_token" if uses_token else "email and api_key"
+    if status == 400 and not explain_not_found:
+        return None
+    if status == 400:
+        return ("Cloudflare could not read the credentials: check the format of %s (no quotes, spaces or line breaks)"
+                % credentials)
     if status == 401:
-        return "Cloudflare did not accept the credentials: check api_token (or email and api_key)"
+        return "Cloudflare did not accept the credentials: check %s" % credentials
     if status == 403:
+        who = ("the API token has the Notifications permission there (Read to list, Edit to connect or delete)"
+               if uses_token else "email and api_key are right and their user is a member of the account")
         return ("Cloudflare refused this to these credentials: check that account_id %s is an account they can reach, "
-                "that the API token has the Notifications permission there (Read to list, Edit to connect or delete), "
-                "and that the account has a Business or Enterprise plan, which listing PagerDuty destinations needs"
-                % account_id)
+                "that %s, and that the account has a Business or Enterprise plan, which listing PagerDuty "
+                "destinations needs" % (account_id, who))
+    if status == 429:
+        return ("Cloudflare's rate limit was reached (1200 requests per 5 minutes per user, shared with the dashboard "
+                "and every other tool; over it, every call is refused for the next five minutes): run again later, "
+                "or raise retries")
     if status == 404 and not explain_not_found:
         return None
     if status == 404 and has_messages:
@@ -200,9 +240,10 @@ def read_envelope(method, path, response):
 class CloudflarePagerDutyApi:
     """The four calls on an account's PagerDuty destinations, with Cloudflare's answers turned into plain results."""
 
-    def __init__(self, client, account_id):
+    def __init__(self, client, account_id, uses_token=True):
         self.client = client
         self.account_id = account_id
+        self.uses_token = uses_token
         self.path = DESTINATIONS_PATH % quote(account_id, safe="")
 
     @classmethod
@@ -218,7 +259,7 @@ class CloudflarePagerDutyApi:
             error_messages=error_messages,
             pool_size=1,
         )
-        return cls(client, params["account_id"])
+        return cls(client, params["account_id"], uses_token=_is_set(params, "api_token"))
 
     def _call(self, method, path, shown_path=None, idempotent=None, explain_not_found=True):
         """One request; returns the Response, its envelope's result in .result.
@@ -232,7 +273,7 @@ class CloudflarePagerDutyApi:
         except ApiError as error:
             error.path = shown_path
             if error.status is not None and not error.hint:
-                error.hint = _hint(error.status, bool(error.messages), self.account_id, explain_not_found)
+                error.hint = _hint(error.status, bool(error.messages), self.account_id, self.uses_token, explain_not_found)
             raise
         response.result = read_envelope(method, shown_path, response)
         return response

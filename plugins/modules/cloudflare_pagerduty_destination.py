@@ -357,9 +357,17 @@ def what_is_missing(account_id, connected, requested, missing):
 
 
 def what_to_authorise(connected, requested):
-    if not requested:
-        return "the services Cloudflare should page"
-    text = "these services: %s" % _list(dict.fromkeys(requested))
+    # A destination id is assigned by Cloudflare when a service is linked: nobody can pick it in PagerDuty.
+    names = [wanted for wanted in dict.fromkeys(requested) if not looks_like_id(wanted)]
+    ids = [wanted for wanted in dict.fromkeys(requested) if looks_like_id(wanted)
+           and not any(designates(s, wanted) for s in connected)]
+    if not names:
+        text = "the services Cloudflare should page"
+    else:
+        text = "these services: %s" % _list(names)
+    if ids:
+        text += " (%s: destination ids are assigned by Cloudflare when a service is linked, so give the PagerDuty " \
+                "service names in services instead)" % _list(ids)
     extra = connected_names([s for s in connected if not any(designates(s, wanted) for wanted in requested)])
     if extra:
         text += ", and the ones connected now that you still need (%s)" % _list(extra)
@@ -417,7 +425,9 @@ def converge(api, state, requested, token_id, create_token, check_mode):
         return link(api, token_id, connected, requested, warnings)
 
     if create_token:
-        result = dict(changed=True, services=connected, missing=missing, diff=diff(connected, connected),
+        planned = diff(connected, connected)
+        planned["after"]["connection_token"] = "(created, returned as token_id)"
+        result = dict(changed=True, services=connected, missing=missing, diff=planned,
                       next_step=next_step(account, connected, requested, check_mode))
         if not check_mode:
             result["token_id"] = create_token_once(api, connected, missing)
@@ -449,10 +459,12 @@ def link(api, token_id, connected, requested, warnings):
         api.link_token(token_id)
     except ApiError as error:
         if not error.maybe_applied:
+            advice = ("if nobody has finished authorising services in PagerDuty for it yet, do that and run this "
+                      "task again with the same token_id" if error.status == 400 else
+                      "if it was used or has expired, %s" % NEW_TOKEN_ADVICE)
             raise ConnectFailure(
                 "Could not link the connection token to Cloudflare account %s: %s. A token links once, and only after a "
-                "person authorised services in PagerDuty for it; if it was used or has expired, %s."
-                % (account, error, NEW_TOKEN_ADVICE),
+                "person authorised services in PagerDuty for it; %s." % (account, error, advice),
                 services=connected, missing=missing_from(connected, requested), **error.to_result())
         # No clear answer (lost, 5xx): the link may have been applied. The list tells.
         lost = error
@@ -478,8 +490,8 @@ def link(api, token_id, connected, requested, warnings):
     raise ConnectFailure(
         "Linked the connection token to Cloudflare account %s, but these services are still not connected: %s "
         "(connected now: %s). They were not authorised in PagerDuty for this token, which is now used up. To connect "
-        "them, authorise %s: %s." % (account, _list(missing), _list(connected_names(after)),
-                                     what_to_authorise(after, requested), NEW_TOKEN_ADVICE),
+        "them, %s, and authorise %s." % (account, _list(missing), _list(connected_names(after)),
+                                        NEW_TOKEN_ADVICE, what_to_authorise(after, requested)),
         **fields)
 
 

@@ -133,7 +133,7 @@ def test_summary_and_targets():
     records = []
     for key, seconds in (("a", [10.0, 12.0, 11.0]), ("b", [20.0, 22.0, 21.0]), ("c", [2.6, 2.4, 2.5]), ("d", [2.0, 2.0, 2.0])):
         for index, value in enumerate(seconds):
-            records.append(dict(variant=key, latency_ms=0, run=index, seconds=value, cpu_s=value / 2, requests=1,
+            records.append(dict(variant=key, latency_ms=0, run=index, seconds=value, cpu_s=value / 2, other_cpus=0.1, requests=1,
                                 span_s=0.1, problems=[]))
     summary = bench.summarise(records, [0])
     assert summary[("a", 0)]["median"] == 11.0 and summary[("a", 0)]["cpu"] == 5.5
@@ -255,3 +255,11 @@ def test_sandbox_starts_and_always_stops(tmp_path):
         sandbox.stop()
     assert process.poll() is not None and sandbox.process is None
     sandbox.stop()
+
+
+def test_machine_busy_seconds_grows():
+    first = bench.machine_busy_seconds()
+    if first is None:
+        pytest.skip("no /proc/stat")
+    sum(range(3000000))
+    assert bench.machine_busy_seconds() >= first

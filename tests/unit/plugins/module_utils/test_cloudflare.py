@@ -304,7 +304,7 @@ def test_401_names_the_request_the_api_error_and_the_likely_cause(api, scripted)
     scripted.script(refused(401, {"code": 10000, "message": "Authentication error"}))
     error = raised(api.list_services)
     assert str(error) == ("Cloudflare API GET %s returned HTTP 401: 10000: Authentication error. "
-                          "Cloudflare did not accept the credentials: check api_token (or email and api_key)" % PATH)
+                          "Cloudflare did not accept the credentials: check api_token" % PATH)
     assert error.to_result() == dict(status=401, api_errors=["10000: Authentication error"],
                                      request=dict(method="GET", path=PATH))
     assert SECRET not in repr(error.__dict__)
@@ -322,7 +322,9 @@ def test_chained_header_errors_are_shown_in_full(api, scripted):
     scripted.script(refused(400, {"code": 6003, "message": "Invalid request headers",
                                   "error_chain": [{"code": 6111, "message": "Invalid format for Authorization header"}]}))
     assert str(raised(api.list_services)) == ("Cloudflare API GET %s returned HTTP 400: 6003: Invalid request headers "
-                                              "(6111: Invalid format for Authorization header)" % PATH)
+                                              "(6111: Invalid format for Authorization header). Cloudflare could not "
+                                              "read the credentials: check the format of api_token (no quotes, "
+                                              "spaces or line breaks)" % PATH)
 
 
 def test_no_route_points_at_account_id_and_api_url(api, scripted):
@@ -387,3 +389,45 @@ def test_a_token_request_refused_with_429_is_sent_again_after_the_wait(api, scri
     assert api.create_token() == TOKEN
     assert len(scripted.calls()) == 2
     assert 7 <= sum(fake_time.waits) < 8
+
+
+def _auth_params(**values):
+    params = dict(api_token=None, api_key=None, email=None)
+    params.update(values)
+    return params
+
+
+def test_task_token_wins_over_global_key_from_the_environment():
+    environ = {"CLOUDFLARE_EMAIL": "ops@example.com", "CLOUDFLARE_API_KEY": "envkey0123456789"}
+    params = _auth_params(api_token="task-token-0123456789", email="ops@example.com", api_key="envkey0123456789")
+    cloudflare.prefer_task_credentials(params, environ)
+    assert params == _auth_params(api_token="task-token-0123456789")
+
+
+def test_task_global_key_wins_over_token_from_the_environment():
+    environ = {"CLOUDFLARE_API_TOKEN": "env-token-0123456789"}
+    params = _auth_params(api_token="env-token-0123456789", email="me@example.com", api_key="taskkey0123456789")
+    cloudflare.prefer_task_credentials(params, environ)
+    assert params == _auth_params(email="me@example.com", api_key="taskkey0123456789")
+
+
+@pytest.mark.parametrize("environ", [
+    {},  # both in the task
+    {"CLOUDFLARE_API_TOKEN": "t0123456789", "CLOUDFLARE_EMAIL": "a@b.c", "CLOUDFLARE_API_KEY": "k0123456789"},  # both from env
+])
+def test_two_ways_from_the_same_place_are_still_refused(environ):
+    params = _auth_params(api_token="t0123456789", email="a@b.c", api_key="k0123456789")
+    cloudflare.prefer_task_credentials(params, environ)
+    assert cloudflare.auth_problems(params)[0].startswith("api_token and api_key are both set")
+
+
+@pytest.mark.parametrize("uses_token, fragment", [
+    (True, "that the API token has the Notifications permission"),
+    (False, "that email and api_key are right and their user is a member of the account"),
+])
+def test_403_hint_names_the_way_of_authenticating_in_use(uses_token, fragment):
+    assert fragment in cloudflare._hint(403, True, "a" * 32, uses_token)
+
+
+def test_429_hint_explains_the_shared_limit():
+    assert "1200 requests per 5 minutes per user" in cloudflare._hint(429, True, "a" * 32, True)

@@ -165,7 +165,9 @@ def test_create_token_returns_the_token_and_the_steps(api, state):
     tokens = state.snapshot()["cloudflare"]["tokens"]
     assert list(tokens) == [result["token_id"]]
     assert result["changed"] is True and result["services"] == [SEARCH] and result["missing"] == ["payments"]
-    assert result["diff"] == names(["search"], ["search"])
+    expected_diff = names(["search"], ["search"])
+    expected_diff["after"]["connection_token"] = "(created, returned as token_id)"
+    assert result["diff"] == expected_diff
     assert result["next_step"] == (
         "A one-time PagerDuty connection token was created for Cloudflare account %s and returned as token_id; it is a "
         "secret, keep it out of logs. Next: 1. In the Cloudflare dashboard, open %s. 2. Log in to PagerDuty and "
@@ -242,12 +244,19 @@ def test_a_token_nobody_authorised_fails_with_the_api_text_and_the_way_out(api, 
         "Could not link the connection token to Cloudflare account %s: Cloudflare API GET %s/{token_id} returned HTTP "
         "400: 17003: PagerDuty authorization was not completed for this token: a person must pick the PagerDuty "
         "services to connect before the token can be linked. A token links once, and only after a person authorised "
-        "services in PagerDuty for it; if it was used or has expired, run this task with create_token: true for a new "
-        "token and follow its steps, or connect in the Cloudflare dashboard (%s)." % (ACCOUNT, CONNECT[10:], DASHBOARD))
+        "services in PagerDuty for it; if nobody has finished authorising services in PagerDuty for it yet, do that "
+        "and run this task again with the same token_id." % (ACCOUNT, CONNECT[10:]))
     assert "changed" not in caught.result
     assert caught.result["status"] == 400 and caught.result["missing"] == ["payments"]
     assert TOKEN not in caught.msg and TOKEN not in json.dumps(caught.result)
     assert calls(state) == [("GET", LIST), ("GET", CONNECT + "/" + TOKEN)]
+
+
+def test_a_missing_destination_id_is_not_asked_of_the_person(api, state):
+    seed(state, PAYMENTS)
+    wanted = "1b4e28ba2fa111d2883f0016d3cca427"
+    caught = failure(api, services=["payments", "checkout", wanted])
+    assert 'authorise these services: "payments", "checkout" ("%s": destination ids are assigned by Cloudflare' % wanted in caught.msg
 
 
 def test_a_used_token_fails_and_is_not_retried(api, state):
@@ -264,9 +273,9 @@ def test_a_token_for_other_services_links_them_and_fails_naming_the_missing(api,
     assert caught.msg == (
         'Linked the connection token to Cloudflare account %s, but these services are still not connected: "checkout" '
         '(connected now: "payments", "search"). They were not authorised in PagerDuty for this token, which is now '
-        'used up. To connect them, authorise these services: "payments", "checkout", and the ones connected now that '
-        'you still need ("search"): run this task with create_token: true for a new token and follow its steps, or '
-        "connect in the Cloudflare dashboard (%s)." % (ACCOUNT, DASHBOARD))
+        'used up. To connect them, run this task with create_token: true for a new token and follow its steps, or '
+        'connect in the Cloudflare dashboard (%s), and authorise these services: "payments", "checkout", and the ones '
+        'connected now that you still need ("search").' % (ACCOUNT, DASHBOARD))
     assert caught.result == dict(changed=True, services=[PAYMENTS, SEARCH], missing=["checkout"])
     assert calls(state) == [("GET", LIST), ("GET", CONNECT + "/" + TOKEN), ("GET", LIST)]
 
@@ -421,7 +430,7 @@ def test_main_fails_with_the_api_error_and_no_secret(sandbox, state, capsys):
     code, result = run_main(module, connection(sandbox, api_token="wrong-token-abcdef"), capsys)
     assert code == 1
     assert result["msg"] == ("Cloudflare API GET %s returned HTTP 401: 10000: Authentication error. Cloudflare did not "
-                             "accept the credentials: check api_token (or email and api_key)" % LIST[10:])
+                             "accept the credentials: check api_token" % LIST[10:])
     assert (result["status"], result["api_errors"]) == (401, ["10000: Authentication error"])
     assert "wrong-token-abcdef" not in json.dumps(result)
 
