@@ -2,7 +2,7 @@
 #
 # From a fresh clone with only python3 and make: every target sets up what it needs.
 #   make venv         .venv/ with requirements-dev.txt and the collection visible to Ansible
-#   make test         unit, changelog, lint, sanity, build, integration (what .ci/run runs)
+#   make test         unit, docs, changelog, lint, sanity, build, integration, molecule (.ci/run)
 #   make help         all targets
 
 SHELL := bash
@@ -62,7 +62,7 @@ export NO_COLOR := 1
 ANSIBLE_TEST_COLOR := --color no
 endif
 
-.PHONY: help venv unit integration sanity lint changelog build test demo bench clean get-pip-stand-in
+.PHONY: help venv unit integration sanity lint changelog build test demo bench clean get-pip-stand-in docs molecule
 
 help:  ## Show the targets
 	@grep -hE '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## (.*)/  make \1\t\2/' | expand -t 22
@@ -95,8 +95,8 @@ get-pip-stand-in: venv
 # ---------------------------------------------------------------------------------------------
 # Tests
 
-unit: venv  ## Unit tests (tests/unit), with coverage of plugins/
-	$(PY) -m pytest tests/unit --cov=$(CURDIR)/plugins --cov-branch --cov-report=term-missing:skip-covered $(UNIT_ARGS)
+unit: venv  ## Unit tests (tests/unit), with coverage of plugins/ (at least 90%)
+	$(PY) -m pytest tests/unit --cov=$(CURDIR)/plugins --cov-branch --cov-report=term-missing:skip-covered --cov-fail-under=90 $(UNIT_ARGS)
 
 integration: venv  ## Integration tests (tests/integration: ansible-playbook against the sandbox)
 	$(PY) -m pytest tests/integration $(if $(filter-out 0,$(INTEGRATION_WORKERS)),-n $(INTEGRATION_WORKERS)) $(INTEGRATION_ARGS)
@@ -112,16 +112,29 @@ sanity: get-pip-stand-in  ## ansible-test sanity (no ignore file) on a copy in .
 lint: venv  ## ansible-lint --profile production (configured in .ansible-lint)
 	ansible-lint --profile production $(LINT_ARGS)
 
-changelog: venv  ## antsibull-changelog lint (fragments and changelog.yaml)
+changelog: venv  ## antsibull-changelog lint; the next release's changelog generated in a staging copy
 	antsibull-changelog lint
 	antsibull-changelog lint-changelog-yaml --strict changelogs/changelog.yaml
+	$(PY) tools/check_changelog.py
 
-build: venv  ## ansible-galaxy collection build into .build/dist
+# ansible-doc renders every module and role (it exits 0 on a plugin it cannot find: the output is
+# checked), and antsibull-docs lints the documentation as the Ansible docsite would build it.
+docs: venv  ## ansible-doc renders every module and role; antsibull-docs lint-collection-docs
+	$(PY) tools/check_docs.py
+	antsibull-docs lint-collection-docs --plugin-docs --validate-collection-refs dependent --disallow-unknown-collection-refs .
+
+build: venv  ## Build into .build/dist; check the tarball, galaxy-importer, install, ansible-builder create
 	@mkdir -p $(DIST_DIR)
 	ansible-galaxy collection build --force --output-path $(DIST_DIR)
+	$(PY) tools/check_build.py --dist $(DIST_DIR) --work $(BUILD_DIR)/check-build
+
+# The role's scenarios (extensions/molecule/: default, check_mode) on localhost, without a container
+# engine; each starts and stops its own sandbox.
+molecule: venv  ## molecule test --all (the role against the sandbox)
+	molecule test --all
 
 # Fast layers first.
-test: unit changelog lint sanity build integration  ## Every test layer (what .ci/run runs)
+test: unit docs changelog lint build sanity molecule integration  ## Every test layer (what .ci/run runs)
 
 # ---------------------------------------------------------------------------------------------
 # Demo and benchmarks

@@ -11,7 +11,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import pytest
 
 from datadog_tasks import GET, POST, PUT, SERVICES_PATH, path_regex, service_path
 from integration_harness import closed_port
