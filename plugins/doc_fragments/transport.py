@@ -32,7 +32,9 @@ options:
     description:
       - How many times a request is retried after the first try, from 0 to 10.
       - Retried are answers C(429) (after the wait the API asks for in C(Retry-After) or C(X-RateLimit-Reset),
-        capped at 60 seconds), C(5xx) and connection errors, with exponential backoff and jitter.
+        capped at 60 seconds; the wait holds every request of the task), C(500), C(502), C(503) and C(504)
+        (after C(Retry-After) if sent, else exponential backoff with jitter from about 1 second), and connection
+        errors and timeouts (exponential backoff with jitter).
       - A write that the server may already have applied is never sent again blindly; the module reads
         the object back first.
     type: int

@@ -21,6 +21,7 @@ from ansible_collections.oncall.pagerduty.plugins.module_utils._http_client impo
 )
 from ansible_collections.oncall.pagerduty.plugins.module_utils._options import (
     api_url_problem,
+    secret_header_problem,
     transport_argument_spec,
     transport_option_problems,
 )
@@ -66,6 +67,8 @@ def connection_option_problems(params):
         if not (params.get(option) or "").strip():
             problems.append("%s must not be empty (set it or the %s environment variable)"
                             % (option, "DD_API_KEY" if option == "api_key" else "DD_APP_KEY"))
+        elif secret_header_problem(params, option):
+            problems.append(secret_header_problem(params, option))
     if params.get("api_url"):
         problem = api_url_problem(params["api_url"])
         if problem:
@@ -79,13 +82,21 @@ def base_url(params):
     return "https://api.%s" % (params.get("site") or DEFAULT_SITE)
 
 
+MAX_NAME_LENGTH = 255  # PagerDuty's own limit for a service name
+
+
 def service_name_problem(name, option="service_name"):
     """Why Datadog cannot address this name, or None. A name with '/' can be created but never read again."""
     if name is None or not name.strip():
         return "%s must not be empty or blank" % option
+    if len(name) > MAX_NAME_LENGTH:
+        return "%s is %d characters long; PagerDuty service names have at most %d" % (option, len(name), MAX_NAME_LENGTH)
     if "/" in name:
         return ("%s %r contains '/': Datadog cannot address such a service object once created "
                 "(its router answers 404 to %%2F), so it is refused" % (option, name))
+    if name in (".", ".."):
+        return ("%s %r cannot be addressed: HTTP clients and proxies resolve it as a path segment, "
+                "so it is refused" % (option, name))
     return None
 
 

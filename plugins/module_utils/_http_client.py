@@ -182,6 +182,14 @@ class HttpClient:
             user_agent += " " + user_agent_extra
         self.session.headers.update({"User-Agent": user_agent, "Accept": "application/json"})
         self.session.headers.update(headers or {})
+        # The caller's headers carry credentials: never let an exception text repeat them.
+        self._header_values = sorted((str(v) for v in (headers or {}).values() if v), key=len, reverse=True)
+
+    def _scrub(self, text):
+        for value in self._header_values:
+            text = text.replace(value, "********")
+            text = text.replace(repr(value)[1:-1], "********")
+        return text
 
     def close(self):
         self.session.close()
@@ -221,7 +229,7 @@ class HttpClient:
             except requests.exceptions.ConnectionError as exc:
                 # ConnectTimeout is a ConnectionError too: nothing reached the server.
                 never_sent = _never_sent(exc)
-                error = ApiError(method, path, reason=_describe_exception(exc, self.timeout), vendor=self.vendor,
+                error = ApiError(method, path, reason=self._scrub(_describe_exception(exc, self.timeout)), vendor=self.vendor,
                                  maybe_applied=not never_sent, attempts=attempt + 1)
                 if attempt < self.retries and (never_sent or idempotent):
                     unclear = unclear or not never_sent
@@ -230,7 +238,7 @@ class HttpClient:
                     continue
                 raise error
             except requests.exceptions.Timeout as exc:
-                error = ApiError(method, path, reason=_describe_exception(exc, self.timeout), vendor=self.vendor,
+                error = ApiError(method, path, reason=self._scrub(_describe_exception(exc, self.timeout)), vendor=self.vendor,
                                  maybe_applied=True, attempts=attempt + 1)
                 if attempt < self.retries and idempotent:
                     unclear = True
@@ -239,7 +247,7 @@ class HttpClient:
                     continue
                 raise error
             except requests.exceptions.RequestException as exc:
-                raise ApiError(method, path, reason=_describe_exception(exc, self.timeout), vendor=self.vendor,
+                raise ApiError(method, path, reason=self._scrub(_describe_exception(exc, self.timeout)), vendor=self.vendor,
                                maybe_applied=True)
 
             text = raw.text

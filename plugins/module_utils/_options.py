@@ -9,6 +9,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import math
 import os
 from urllib.parse import urlsplit
 
@@ -35,7 +36,7 @@ def transport_argument_spec():
 def transport_option_problems(params):
     problems = []
     timeout = params.get("timeout")
-    if timeout is not None and timeout <= 0:
+    if timeout is not None and not (math.isfinite(timeout) and timeout > 0):
         problems.append("timeout must be a number of seconds greater than 0, got %s" % timeout)
     retries = params.get("retries")
     if retries is not None and not 0 <= retries <= MAX_RETRIES:
@@ -44,6 +45,26 @@ def transport_option_problems(params):
     if ca_path and not os.path.exists(ca_path):
         problems.append("ca_path %s does not exist" % ca_path)
     return problems
+
+
+def text_value(value):
+    """An argument type for names: a string, or a number written without quotes; never a dict, list or bool.
+
+    Ansible's type=str would turn {"team": "payments"} into the name "{'team': 'payments'}" without a word.
+    """
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    raise TypeError("expected a string, got %s" % type(value).__name__)
+
+
+def secret_header_problem(params, option):
+    """Why a credential cannot go into an HTTP header as it is, or None. Never shows the value."""
+    value = params.get(option) or ""
+    if value != value.strip() or any(ord(c) < 32 or ord(c) == 127 for c in value):
+        return "%s has spaces, line breaks or control characters around or in it; remove them" % option
+    return None
 
 
 def api_url_problem(url, option="api_url"):

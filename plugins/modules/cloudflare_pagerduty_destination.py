@@ -459,9 +459,17 @@ def link(api, token_id, connected, requested, warnings):
         api.link_token(token_id)
     except ApiError as error:
         if not error.maybe_applied:
-            advice = ("if nobody has finished authorising services in PagerDuty for it yet, do that and run this "
-                      "task again with the same token_id" if error.status == 400 else
-                      "if it was used or has expired, %s" % NEW_TOKEN_ADVICE)
+            if error.status == 404:
+                # Another run may have used this very token a moment ago: if what we need is connected now, all is well.
+                now = api.list_services()
+                if now and not missing_from(now, requested):
+                    return dict(changed=False, services=now, missing=[], diff=diff(now, now),
+                                warnings=warnings + ambiguity_warnings(now, requested))
+            advice = {
+                400: "if nobody has finished authorising services in PagerDuty for it yet, do that and run this task "
+                     "again with the same token_id",
+                429: "the token was not used, so run this task again later with the same token_id",
+            }.get(error.status, "if it was used or has expired, %s" % NEW_TOKEN_ADVICE)
             raise ConnectFailure(
                 "Could not link the connection token to Cloudflare account %s: %s. A token links once, and only after a "
                 "person authorised services in PagerDuty for it; %s." % (account, error, advice),
@@ -490,8 +498,8 @@ def link(api, token_id, connected, requested, warnings):
     raise ConnectFailure(
         "Linked the connection token to Cloudflare account %s, but these services are still not connected: %s "
         "(connected now: %s). They were not authorised in PagerDuty for this token, which is now used up. To connect "
-        "them, %s, and authorise %s." % (account, _list(missing), _list(connected_names(after)),
-                                        NEW_TOKEN_ADVICE, what_to_authorise(after, requested)),
+        "them, %s, and authorise %s." % (
+            account, _list(missing), _list(connected_names(after)), NEW_TOKEN_ADVICE, what_to_authorise(after, requested)),
         **fields)
 
 

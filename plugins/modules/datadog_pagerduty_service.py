@@ -219,7 +219,7 @@ request:
     path: /api/v1/integration/pagerduty/configuration/services/payments
 """
 
-from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.basic import AnsibleModule, _load_params
 
 from ansible_collections.oncall.pagerduty.plugins.module_utils._datadog import (
     DatadogPagerDutyApi,
@@ -241,20 +241,54 @@ STATES = ["present", "absent"]
 UPDATE_KEY = ["on_create", "always"]
 
 
-def argument_spec():
+def argument_spec(services_are_dicts=True):
+    services = dict(type="list", elements="dict", options=dict(
+        service_name=dict(type="str", required=True, aliases=["name"]),
+        service_key=dict(type="str", no_log=True),
+        state=dict(type="str", choices=STATES),
+        update_key=dict(type="str", choices=UPDATE_KEY),
+    ))
+    if not services_are_dicts:
+        services = dict(type="list", elements="raw")
     return datadog_argument_spec(
         service_name=dict(type="str", aliases=["name"]),
         service_key=dict(type="str", no_log=True),
         state=dict(type="str", default="present", choices=STATES),
         update_key=dict(type="str", default="on_create", choices=UPDATE_KEY),
-        services=dict(type="list", elements="dict", options=dict(
-            service_name=dict(type="str", required=True, aliases=["name"]),
-            service_key=dict(type="str", no_log=True),
-            state=dict(type="str", choices=STATES),
-            update_key=dict(type="str", choices=UPDATE_KEY),
-        )),
+        services=services,
         concurrency=dict(type="int", default=8),
     )
+
+
+def given_arguments():
+    """The arguments as the task gave them, before Ansible's validation converts them."""
+    try:
+        given = _load_params()
+    except Exception:  # pylint: disable=broad-exception-caught
+        given = None
+    return given if isinstance(given, dict) else {}  # none to read, e.g. while sanity tests inspect the spec
+
+
+def name_type_problems(given):
+    """type=str turns {"team": "payments"} into the name "{'team': 'payments'}" without a word: refuse it."""
+    names = [("service_name", given.get("service_name", given.get("name")))]
+    if isinstance(given.get("services"), list):
+        names += [("services[%d].service_name" % i, e.get("service_name", e.get("name")))
+                  for i, e in enumerate(given["services"]) if isinstance(e, dict)]
+    return ["%s must be a string, got %s" % (option, type(value).__name__) for option, value in names
+            if isinstance(value, (dict, list, bool))]
+
+
+def refuse_services_that_are_not_dicts(module, given):
+    """An entry that is not a dict makes Ansible drop every no_log value from its error, keys included
+    (ansible/ansible#81672), so such a list is taken as raw, its keys are hidden here, and it is refused."""
+    for entry in given if isinstance(given, list) else [given]:
+        if isinstance(entry, dict) and entry.get("service_key"):
+            module.no_log_values.add(str(entry["service_key"]))
+    kinds = ["services[%d] is a %s" % (i, type(e).__name__) for i, e in enumerate(module.params["services"])
+             if not isinstance(e, dict)]
+    fail_on_problems(module, ["services must be a list of dicts like {service_name: ..., service_key: ...}; %s"
+                              % ", ".join(kinds)])
 
 
 def desired_services(params):
@@ -347,16 +381,22 @@ def converge_batch(api, desired, check_mode, concurrency):
 
 
 def main():
+    given = given_arguments()
+    services = given.get("services")
+    services_are_dicts = services is None or (isinstance(services, list) and all(isinstance(e, dict) for e in services))
     module = AnsibleModule(
-        argument_spec=argument_spec(),
+        argument_spec=argument_spec(services_are_dicts),
         supports_check_mode=True,
         required_one_of=[("service_name", "services")],
         mutually_exclusive=[("service_name", "services"), ("service_key", "services")],
     )
+    if not services_are_dicts:
+        refuse_services_that_are_not_dicts(module, services)
     require_requests(module)
     params = module.params
     desired = desired_services(params)
-    fail_on_problems(module, connection_option_problems(params) + desired_problems(params, desired))
+    fail_on_problems(module, name_type_problems(given) + connection_option_problems(params)
+                     + desired_problems(params, desired))
 
     batch = params["services"] is not None
     api = DatadogPagerDutyApi.from_params(params, pool_size=params["concurrency"] if batch else 1)

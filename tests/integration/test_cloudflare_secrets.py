@@ -58,7 +58,7 @@ def test_vvvv_output_never_holds_a_secret(run_playbook, sandbox, cloudflare, sec
     assert sandbox.calls_with_status("cloudflare") == [
         LIST + (200,), LIST + (200,),
         LIST + (200,), LINK(LINK_TOKEN) + (200,), LIST + (200,),
-        LIST + (200,), LINK(USED_TOKEN) + (404,),
+        LIST + (200,), LINK(USED_TOKEN) + (404,), LIST + (200,),
         LIST + (401,), LIST + (403,),
         LIST + (200,), CREATE_TOKEN + (201,),
     ]

@@ -21,7 +21,6 @@ import sys
 import threading
 from collections import Counter
 
-import pytest
 
 from integration_harness import PlaybookRunner, Secrets, collections_path
 from test_reliability_support import (
@@ -228,12 +227,6 @@ with patch_module_args(args):
 SHARED_TOKEN = token_value("shared-by-four-runs")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "cloudflare_pagerduty_destination: runs that link the same token_id at the same time (a play over several hosts "
-    "without run_once, or parallel job runs) all list first, then all link; the first link uses the token up, and "
-    "every other run fails with 'Could not link the connection token ... 17002: PagerDuty connection token not "
-    "found or already used' although the services it asked for are now connected: after a refused link the module "
-    "does not list again (it does only after an unclear outcome), so it cannot see that the desired state holds"))
 def test_runs_linking_the_same_token_at_once_all_succeed(sandbox, tmp_path, tmp_path_factory):
     sandbox.seed({"cloudflare": {"destinations": [], "tokens": {
         SHARED_TOKEN: {"authorized": CONNECTED, "used": False}}}})

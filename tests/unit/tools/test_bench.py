@@ -147,7 +147,7 @@ def test_summary_and_targets():
 
 def test_a_missing_variant_fails_its_target():
     verdicts = bench.targets_of({}, [50], 40)
-    assert verdicts and all(v["value"] is None and not v["passed"] for v in verdicts)
+    assert verdicts and all(v["value"] is None and not v["passed"] and not v["measured"] for v in verdicts)
     assert bench.ratio(1.0, 0) is None and bench.ratio(None, 1.0) is None
 
 
@@ -263,3 +263,17 @@ def test_machine_busy_seconds_grows():
         pytest.skip("no /proc/stat")
     sum(range(3000000))
     assert bench.machine_busy_seconds() >= first
+
+
+def test_variants_option():
+    assert bench.parse_args([]).variants == ["start", "a", "b", "c", "d"]
+    assert bench.parse_args(["--variants", "c, d"]).variants == ["c", "d"]
+    with pytest.raises(SystemExit):
+        bench.parse_args(["--variants", "c,e"])
+
+
+def test_targets_of_variants_not_run_are_skipped():
+    summary = {("c", 0): dict(median=1.0), ("d", 0): dict(median=1.0)}
+    verdicts = dict((v["target"], v) for v in bench.targets_of(summary, [0], 40))
+    assert verdicts["c/d"]["passed"] and verdicts["c/d"]["measured"]
+    assert not verdicts["a/b"]["passed"] and not verdicts["a/b"]["measured"]

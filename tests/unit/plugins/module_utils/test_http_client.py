@@ -233,3 +233,12 @@ def test_tls_failure_is_explained(fake_time):
 ])
 def test_retry_after_seconds(headers, expected):
     assert http_client.retry_after_seconds(headers, now=0) == expected
+
+
+def test_an_exception_never_repeats_a_header_value(fake_time):
+    # requests refuses a header with a line break and quotes the value in its message.
+    client = HttpClient("http://127.0.0.1:9", headers={"X-Key": "secret-value-0123\n"}, vendor="Acme", retries=0,
+                        sleep=fake_time.sleep, clock=fake_time.time)
+    with pytest.raises(ApiError) as caught:
+        client.request("GET", "/x")
+    assert "secret-value-0123" not in str(caught.value)

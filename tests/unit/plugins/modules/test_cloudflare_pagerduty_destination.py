@@ -264,7 +264,8 @@ def test_a_used_token_fails_and_is_not_retried(api, state):
     caught = failure(api, services=["payments"], token_id=TOKEN)
     assert "returned HTTP 404: 17002: PagerDuty connection token not found or already used. A token links once" in caught.msg
     assert "check account_id" not in caught.msg
-    assert calls(state) == [("GET", LIST), ("GET", CONNECT + "/" + TOKEN)]
+    # A used token is followed by one more list: another run may have linked it a moment ago.
+    assert calls(state) == [("GET", LIST), ("GET", CONNECT + "/" + TOKEN), ("GET", LIST)]
 
 
 def test_a_token_for_other_services_links_them_and_fails_naming_the_missing(api, state):
@@ -515,3 +516,24 @@ def test_missing_requests_library_is_reported(sandbox, monkeypatch, capsys):
     monkeypatch.setattr("ansible_collections.oncall.pagerduty.plugins.module_utils._options.HAS_REQUESTS", False)
     code, result = run_main(info_module, connection(sandbox), capsys)
     assert code == 1 and "Failed to import the required Python library (requests)" in result["msg"]
+
+
+def test_a_token_another_run_just_linked_is_ok(api, state):
+    # The other run linked it between our list and our link: our link is refused, but everything is connected.
+    seed(state, **{TOKEN: [PAYMENTS]})
+    state.add_faults({"method": "GET", "path": "/connect/", "status": 404,
+                      "body": {"success": False, "errors": [{"code": 17002, "message": "already used"}],
+                               "messages": [], "result": None}})
+    state.seed({"cloudflare": {"destinations": []}})
+    original = api.list_services
+    lists = []
+
+    def list_then_someone_links():
+        lists.append(1)
+        if len(lists) == 2:
+            state.seed({"cloudflare": {"destinations": [PAYMENTS]}})
+        return original()
+
+    api.list_services = list_then_someone_links
+    result = converge(api, services=["payments"], token_id=TOKEN)
+    assert result["changed"] is False and result["services"] == [PAYMENTS] and result["missing"] == []
