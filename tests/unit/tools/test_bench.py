@@ -41,7 +41,7 @@ def get(path, status=200, method="GET"):
 
 def test_defaults():
     args = bench.parse_args([])
-    assert (args.n, args.runs, args.loop_runs, args.latency_ms, args.concurrency) == (40, 5, 3, [0, 50], 8)
+    assert (args.n, args.runs, args.loop_runs, args.latency_ms, args.concurrency) == (40, 5, 5, [0, 50], 8)
     assert args.json is None and not args.pipelining
 
 
@@ -50,7 +50,7 @@ def test_quick_is_a_smoke_test():
     assert (args.n, args.runs, args.loop_runs, args.module_start_runs) == (10, 1, 1, 5)
 
 
-def test_loop_runs_never_exceed_runs_by_default():
+def test_loop_runs_follow_runs_by_default():
     assert bench.parse_args(["--runs", "2"]).loop_runs == 2
     assert bench.parse_args(["--runs", "2", "--loop-runs", "4"]).loop_runs == 4
 
@@ -277,3 +277,14 @@ def test_targets_of_variants_not_run_are_skipped():
     verdicts = dict((v["target"], v) for v in bench.targets_of(summary, [0], 40))
     assert verdicts["c/d"]["passed"] and verdicts["c/d"]["measured"]
     assert not verdicts["a/b"]["passed"] and not verdicts["a/b"]["measured"]
+
+
+def test_paired_ratios_compare_runs_of_the_same_round():
+    records = [dict(variant="a", latency_ms=0, run=0, seconds=9.0), dict(variant="b", latency_ms=0, run=0, seconds=10.0),
+               dict(variant="a", latency_ms=0, run=1, seconds=22.0), dict(variant="b", latency_ms=0, run=1, seconds=20.0),
+               dict(variant="a", latency_ms=0, run=2, seconds=8.0), dict(variant="b", latency_ms=0, run=2, seconds=10.0),
+               dict(variant="c", latency_ms=0, run=0, seconds=1.0), dict(variant="state", latency_ms=0, run=None, seconds=None)]
+    paired = bench.paired_ratios(records, [0])
+    assert paired[("a", "b", 0)] == pytest.approx(0.9)
+    assert paired[("c", "b", 0)] == pytest.approx(0.1)
+    assert paired[("c", "d", 0)] is None
