@@ -376,12 +376,52 @@ def run_playbook(playbook, vars_path, env, workdir):
     argv = [ansible_playbook_path(), "-i", "localhost,", "-c", "local", "-e", "@" + vars_path, os.path.join(PLAYBOOKS, playbook)]
     cpu, busy = children_cpu_seconds(), machine_busy_seconds()
     started = time.perf_counter()
-    completed = subprocess.run(argv, env=env, cwd=workdir, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                               universal_newlines=True, timeout=PLAYBOOK_TIMEOUT, check=False)
+    process = subprocess.Popen(argv, env=env, cwd=workdir, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,  # pylint: disable=consider-using-with
+                               stdin=subprocess.DEVNULL, universal_newlines=True)
+    try:
+        output = process.communicate(timeout=PLAYBOOK_TIMEOUT)[0]
+    except BaseException:
+        stop_playbook(process, workdir)
+        raise
     seconds = time.perf_counter() - started
     cpu = children_cpu_seconds() - cpu
     other = None if busy is None else max(0.0, machine_busy_seconds() - busy - cpu) / seconds
-    return dict(seconds=seconds, cpu=cpu, other_cpus=other, rc=completed.returncode, output=completed.stdout)
+    return dict(seconds=seconds, cpu=cpu, other_cpus=other, rc=process.returncode, output=output)
+
+
+def processes_of(marker):
+    """The processes (not this one) whose command line holds marker: this run's unique work directory."""
+    pids = []
+    for entry in os.listdir("/proc") if os.path.isdir("/proc") else []:
+        if not entry.isdigit() or int(entry) == os.getpid():
+            continue
+        try:
+            with open("/proc/%s/cmdline" % entry, "rb") as handle:
+                if marker.encode("utf-8") in handle.read():
+                    pids.append(int(entry))
+        except OSError:
+            continue
+    return pids
+
+
+def stop_playbook(process, workdir):
+    """Interrupt ansible-playbook so that it stops its workers, then kill whatever of this run is left.
+
+    Ansible's workers start their own sessions, so neither killing ansible-playbook nor its process group reaches them;
+    every process of this run names the work directory on its command line (the vars file, the payload path).
+    """
+    if process.poll() is None:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(10)
+    for pid in processes_of(workdir):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
 
 
 def progress(text):
@@ -708,7 +748,7 @@ def parse_args(argv):
     parser.add_argument("--loop-runs", type=int, default=None,
                         help="runs of the loops (a) and (b), which take 90%% of the time (default: --runs)")
     parser.add_argument("--latency-ms", default="0,50", help="sandbox latencies to measure, comma-separated (default %(default)s)")
-    parser.add_argument("--concurrency", type=int, default=8, help="concurrency of variant (c), 1 to 32 (default %(default)s)")
+    parser.add_argument("--concurrency", type=int, default=16, help="concurrency of variant (c), 1 to 32 (default %(default)s)")
     parser.add_argument("--json", metavar="PATH", help="save the raw results as JSON")
     parser.add_argument("--quick", action="store_true", help="smoke test: --n 10 --runs 1, fewer module-start runs")
     parser.add_argument("--pipelining", action="store_true", help="run with ANSIBLE_PIPELINING=True (default: ansible's default, off)")
@@ -750,7 +790,7 @@ def main(argv=None):
     names = service_names(args.n)
     workdir = tempfile.mkdtemp(prefix="oncall-bench-")
     sandbox = SandboxProcess(os.path.join(workdir, "sandbox.log"))
-    ok = False
+    keep = False  # the work directory is kept when a check failed or the bench broke, not when interrupted
     try:
         ansible_playbook_path()
         sandbox.start()
@@ -785,15 +825,24 @@ def main(argv=None):
                                paired_ratios=[dict(top=k[0], bottom=k[1], latency_ms=k[2], value=v) for k, v in sorted(paired.items(), key=str)],
                                targets=verdicts, module_start=module_start), handle, indent=2)
             print("raw results: %s" % args.json)
-        ok = not problems
-        return 0 if ok else 1
+        keep = bool(problems)
+        return 1 if problems else 0
+    except (KeyboardInterrupt, SystemExit):
+        progress("interrupted: the sandbox is stopped")
+        raise
+    except Exception:
+        keep = True
+        raise
     finally:
         sandbox.stop()
-        if ok:
-            shutil.rmtree(workdir, ignore_errors=True)
-        else:
+        if keep:
             progress("work directory kept for inspection: %s" % workdir)
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        sys.exit(130)

@@ -9,7 +9,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import quote
 
 from ansible.module_utils.basic import env_fallback
@@ -209,6 +208,8 @@ class DatadogPagerDutyApi:
         unique = list(dict.fromkeys(names))
         if concurrency <= 1 or len(unique) <= 1:
             return dict((name, exists(name)) for name in unique)
+        from concurrent.futures import ThreadPoolExecutor  # only batches pay for it: every module start counts
+
         with ThreadPoolExecutor(max_workers=min(concurrency, len(unique))) as pool:
             return dict(zip(unique, pool.map(exists, unique)))
 

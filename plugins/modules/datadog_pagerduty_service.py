@@ -88,8 +88,10 @@ options:
     description:
       - With O(services), how many reads run at once, from 1 to 32.
       - Writes always run one at a time.
+      - The default of 16 makes 40 reads cost about 3 round trips; Datadog's rate limit (12000 requests a
+        minute per organization) is far away.
     type: int
-    default: 8
+    default: 16
   update_key:
     description:
       - V(on_create) sends O(service_key) only when the object is created, so a run over an existing object is
@@ -256,7 +258,7 @@ def argument_spec(services_are_dicts=True):
         state=dict(type="str", default="present", choices=STATES),
         update_key=dict(type="str", default="on_create", choices=UPDATE_KEY),
         services=services,
-        concurrency=dict(type="int", default=8),
+        concurrency=dict(type="int", default=16),
     )
 
 

@@ -45,7 +45,7 @@ options:
     description:
       - How many names are read at once, from 1 to 32, over one HTTP session.
     type: int
-    default: 8
+    default: 16
 seealso:
   - module: oncall.pagerduty.datadog_pagerduty_service
 """
@@ -116,7 +116,7 @@ def main():
     module = AnsibleModule(
         argument_spec=datadog_argument_spec(
             service_names=dict(type="list", elements="str", required=True, aliases=["names"]),
-            concurrency=dict(type="int", default=8),
+            concurrency=dict(type="int", default=16),
         ),
         supports_check_mode=True,
     )

@@ -11,6 +11,9 @@ __metaclass__ = type
 
 import importlib.util
 import os
+import subprocess
+import sys
+import time
 
 import pytest
 import yaml
@@ -41,7 +44,7 @@ def get(path, status=200, method="GET"):
 
 def test_defaults():
     args = bench.parse_args([])
-    assert (args.n, args.runs, args.loop_runs, args.latency_ms, args.concurrency) == (40, 5, 5, [0, 50], 8)
+    assert (args.n, args.runs, args.loop_runs, args.latency_ms, args.concurrency) == (40, 5, 5, [0, 50], 16)
     assert args.json is None and not args.pipelining
 
 
@@ -288,3 +291,20 @@ def test_paired_ratios_compare_runs_of_the_same_round():
     assert paired[("a", "b", 0)] == pytest.approx(0.9)
     assert paired[("c", "b", 0)] == pytest.approx(0.1)
     assert paired[("c", "d", 0)] is None
+
+
+def test_stop_playbook_kills_every_process_of_the_run(tmp_path):
+    marker = str(tmp_path / "oncall-bench-marker")
+    # A parent and a child in its own session, like ansible-playbook and its workers, both naming the marker.
+    code = ("import subprocess, sys, time; "
+            "subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)', sys.argv[1]], start_new_session=True); time.sleep(60)")
+    parent = subprocess.Popen([sys.executable, "-c", code, marker])  # pylint: disable=consider-using-with
+    deadline = time.time() + 10
+    while len(bench.processes_of(marker)) < 2 and time.time() < deadline:
+        time.sleep(0.05)
+    assert len(bench.processes_of(marker)) == 2
+    bench.stop_playbook(parent, marker)
+    deadline = time.time() + 10
+    while bench.processes_of(marker) and time.time() < deadline:
+        time.sleep(0.05)
+    assert bench.processes_of(marker) == [] and parent.returncode is not None
