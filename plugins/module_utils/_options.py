@@ -47,18 +47,6 @@ def transport_option_problems(params):
     return problems
 
 
-def text_value(value):
-    """An argument type for names: a string, or a number written without quotes; never a dict, list or bool.
-
-    Ansible's type=str would turn {"team": "payments"} into the name "{'team': 'payments'}" without a word.
-    """
-    if isinstance(value, str):
-        return value
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return str(value)
-    raise TypeError("expected a string, got %s" % type(value).__name__)
-
-
 def secret_header_problem(params, option):
     """Why a credential cannot go into an HTTP header as it is, or None. Never shows the value."""
     value = params.get(option) or ""

@@ -18,6 +18,9 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from ansible.module_utils.testing import patch_module_args
+
+from ansible_collections.oncall.pagerduty.tests.sandbox.server import Sandbox
 
 
 class Answer:
@@ -118,3 +121,29 @@ class FakeTime:
 @pytest.fixture
 def fake_time():
     return FakeTime()
+
+
+@pytest.fixture(scope="session")
+def sandbox():
+    """The real sandbox, in-process, shared by the module tests; `state` resets it for each test."""
+    with Sandbox() as server:
+        yield server
+
+
+@pytest.fixture
+def state(sandbox):
+    sandbox.reset()
+    return sandbox.state
+
+
+def journal_calls(state):
+    """(method, raw path) of every request the sandbox received, in order."""
+    return [(entry["method"], entry["path"]) for entry in state.journal_view()]
+
+
+def run_main(target, args, capsys):
+    """Run a module's main() as Ansible would; returns its exit code and its JSON result."""
+    with patch_module_args(args):
+        with pytest.raises(SystemExit) as exited:
+            target.main()
+    return exited.value.code, json.loads(capsys.readouterr().out)

@@ -13,13 +13,12 @@ __metaclass__ = type
 import json
 
 import pytest
-from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.oncall.pagerduty.plugins.module_utils._cloudflare import CloudflarePagerDutyApi
 from ansible_collections.oncall.pagerduty.plugins.module_utils._http_client import ApiError
 from ansible_collections.oncall.pagerduty.plugins.modules import cloudflare_pagerduty_destination as module
 from ansible_collections.oncall.pagerduty.plugins.modules import cloudflare_pagerduty_destination_info as info_module
-from ansible_collections.oncall.pagerduty.tests.sandbox.server import Sandbox
+from ansible_collections.oncall.pagerduty.tests.unit.conftest import journal_calls as calls, run_main
 
 ACCOUNT = "023e105f4ecef8ad9ca31a8372d0c353"
 LIST = "/client/v4/accounts/%s/alerting/v3/destinations/pagerduty" % ACCOUNT
@@ -29,18 +28,6 @@ CHECKOUT = {"id": "b" * 32, "name": "checkout"}
 SEARCH = {"id": "c" * 32, "name": "search"}
 TOKEN = "0123456789abcdef0123456789abcdef"
 DASHBOARD = "Notifications > Destinations > PagerDuty > Connect"
-
-
-@pytest.fixture(scope="module")
-def sandbox():
-    with Sandbox() as server:
-        yield server
-
-
-@pytest.fixture
-def state(sandbox):
-    sandbox.reset()
-    return sandbox.state
 
 
 @pytest.fixture
@@ -65,10 +52,6 @@ def seed(state, *destinations, **tokens):
 def names(before, after):
     """The diff: the sorted names of the connected services before and after."""
     return dict(before={"services": before}, after={"services": after})
-
-
-def calls(state):
-    return [(entry["method"], entry["path"]) for entry in state.journal_view()]
 
 
 def connected(state):
@@ -386,13 +369,6 @@ def test_no_desired_problems(overrides):
 
 
 # -- main ----------------------------------------------------------------------------------------
-
-def run_main(target, args, capsys):
-    with patch_module_args(args):
-        with pytest.raises(SystemExit) as exited:
-            target.main()
-    return exited.value.code, json.loads(capsys.readouterr().out)
-
 
 def warning_texts(result):
     """The texts of the warnings shown to the user (ansible-core 2.19 returns them as structured events)."""

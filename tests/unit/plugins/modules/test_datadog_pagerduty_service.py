@@ -12,28 +12,15 @@ __metaclass__ = type
 import json
 
 import pytest
-from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.oncall.pagerduty.plugins.module_utils._datadog import DatadogPagerDutyApi
 from ansible_collections.oncall.pagerduty.plugins.modules import datadog_pagerduty_service as module
 from ansible_collections.oncall.pagerduty.plugins.modules import datadog_pagerduty_service_info as info_module
-from ansible_collections.oncall.pagerduty.tests.sandbox.server import Sandbox
+from ansible_collections.oncall.pagerduty.tests.unit.conftest import journal_calls as calls, run_main
 
 SERVICES = "/api/v1/integration/pagerduty/configuration/services"
 KEY = "pdkey-unit-0123456789abcdef0123"
 NEW_KEY = "pdkey-unit-fedcba9876543210fedc"
-
-
-@pytest.fixture(scope="module")
-def sandbox():
-    with Sandbox() as server:
-        yield server
-
-
-@pytest.fixture
-def state(sandbox):
-    sandbox.reset()
-    return sandbox.state
 
 
 @pytest.fixture
@@ -44,10 +31,6 @@ def api(sandbox, state):
 
 def seed(state, **services):
     state.seed({"datadog": {"services": dict((name, {"service_key": key}) for name, key in services.items())}})
-
-
-def calls(state):
-    return [(entry["method"], entry["path"]) for entry in state.journal_view()]
 
 
 def keys(state):
@@ -173,13 +156,6 @@ def test_desired_problems(params, problem):
 
 def test_no_problem_for_absent_without_key():
     assert module.desired_problems(dict(service_name="ok", service_key=None, state="absent", update_key="on_create")) == []
-
-
-def run_main(target, args, capsys):
-    with patch_module_args(args):
-        with pytest.raises(SystemExit) as exited:
-            target.main()
-    return exited.value.code, json.loads(capsys.readouterr().out)
 
 
 def connection(sandbox, **extra):
