@@ -237,6 +237,17 @@ def read_envelope(method, path, response):
     return body.get("result")
 
 
+LINK_NOT_AUTHORISED = "not_authorised"
+LINK_USED_OR_UNKNOWN = "used_or_unknown"
+LINK_RATE_LIMITED = "rate_limited"
+
+
+def link_refusal(error):
+    """Why Cloudflare refused to link a token, from its answer: nobody finished authorising it (400), it is unknown
+    or used up (404), or the rate limit (429). None for any other failure."""
+    return {400: LINK_NOT_AUTHORISED, 404: LINK_USED_OR_UNKNOWN, 429: LINK_RATE_LIMITED}.get(error.status)
+
+
 class CloudflarePagerDutyApi:
     """The four calls on an account's PagerDuty destinations, with Cloudflare's answers turned into plain results."""
 

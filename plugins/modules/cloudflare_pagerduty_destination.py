@@ -230,9 +230,13 @@ request:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.oncall.pagerduty.plugins.module_utils._cloudflare import (
+    LINK_NOT_AUTHORISED,
+    LINK_RATE_LIMITED,
+    LINK_USED_OR_UNKNOWN,
     CloudflarePagerDutyApi,
     cloudflare_argument_spec,
     connection_option_problems,
+    link_refusal,
     looks_like_id,
     token_id_problem,
 )
@@ -396,6 +400,13 @@ def next_step(account_id, connected, requested, check_mode):
 NEW_TOKEN_ADVICE = ("run this task with create_token: true for a new token and follow its steps, or connect in the "
                     "Cloudflare dashboard (%s)" % DASHBOARD_PATH)
 
+# What to do after Cloudflare refused a link, by the reason the adapter read from its answer.
+LINK_ADVICE = {
+    LINK_NOT_AUTHORISED: "if nobody has finished authorising services in PagerDuty for it yet, do that and run this "
+                         "task again with the same token_id",
+    LINK_RATE_LIMITED: "the token was not used, so run this task again later with the same token_id",
+}
+
 
 # -- read, compare, act --------------------------------------------------------------------------
 
@@ -459,17 +470,14 @@ def link(api, token_id, connected, requested, warnings):
         api.link_token(token_id)
     except ApiError as error:
         if not error.maybe_applied:
-            if error.status == 404:
+            refusal = link_refusal(error)
+            if refusal == LINK_USED_OR_UNKNOWN:
                 # Another run may have used this very token a moment ago: if what we need is connected now, all is well.
                 now = api.list_services()
                 if now and not missing_from(now, requested):
                     return dict(changed=False, services=now, missing=[], diff=diff(now, now),
                                 warnings=warnings + ambiguity_warnings(now, requested))
-            advice = {
-                400: "if nobody has finished authorising services in PagerDuty for it yet, do that and run this task "
-                     "again with the same token_id",
-                429: "the token was not used, so run this task again later with the same token_id",
-            }.get(error.status, "if it was used or has expired, %s" % NEW_TOKEN_ADVICE)
+            advice = LINK_ADVICE.get(refusal, "if it was used or has expired, %s" % NEW_TOKEN_ADVICE)
             raise ConnectFailure(
                 "Could not link the connection token to Cloudflare account %s: %s. A token links once, and only after a "
                 "person authorised services in PagerDuty for it; %s." % (account, error, advice),

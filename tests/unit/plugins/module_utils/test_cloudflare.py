@@ -431,3 +431,14 @@ def test_403_hint_names_the_way_of_authenticating_in_use(uses_token, fragment):
 
 def test_429_hint_explains_the_shared_limit():
     assert "1200 requests per 5 minutes per user" in cloudflare._hint(429, True, "a" * 32, True)
+
+
+@pytest.mark.parametrize("status, refusal", [
+    (400, cloudflare.LINK_NOT_AUTHORISED),
+    (404, cloudflare.LINK_USED_OR_UNKNOWN),
+    (429, cloudflare.LINK_RATE_LIMITED),
+    (403, None),
+    (500, None),
+])
+def test_link_refusal_is_read_from_the_status(status, refusal):
+    assert cloudflare.link_refusal(ApiError("GET", "/connect/{token_id}", status)) == refusal
