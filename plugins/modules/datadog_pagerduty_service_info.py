@@ -23,15 +23,7 @@ extends_documentation_fragment:
   - oncall.pagerduty.datadog
   - oncall.pagerduty.datadog.ACTION_GROUP
   - oncall.pagerduty.transport
-attributes:
-  check_mode:
-    description: Can run in check mode and return changed status prediction without modifying target.
-    support: full
-    details: This module only reads.
-  diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check mode), when in diff mode.
-    support: N/A
-    details: This module only reads.
+  - oncall.pagerduty.attributes.INFO_MODULE
 options:
   service_names:
     description:
