@@ -13,12 +13,13 @@ __metaclass__ = type
 
 import pytest
 
-from test_cloudflare_tasks import (  # pylint: disable=unused-import
+from cloudflare_tasks import (  # pylint: disable=unused-import
     ACCOUNT_ID,
     API_TOKEN,
     EMAIL,
     GLOBAL_KEY,
     LIST,
+    PAYMENTS,
     SHOWN_PATH,
     assert_clean_failure,
     cloudflare,
@@ -27,7 +28,6 @@ from test_cloudflare_tasks import (  # pylint: disable=unused-import
     seed_destinations,
 )
 
-PAYMENTS = {"id": "8c3d9b1f0e2a4d6c8b7a9f1e3d5c7b9a", "name": "payments"}
 WRONG_TOKEN = "cf-wrong-api-token-4d1e8a0c7b93f25e"
 QUOTED_TOKEN = '"cf-quoted-api-token-6a2f9d1c0e8b7354"'  # pasted with its JSON quotes
 WRONG_GLOBAL_KEY = "cf-wrong-global-key-b7e3c91d05a2f648"

@@ -13,13 +13,15 @@ __metaclass__ = type
 
 import re
 
-from test_cloudflare_tasks import (  # pylint: disable=unused-import
+from cloudflare_tasks import (  # pylint: disable=unused-import
     ACCOUNT_ID,
+    CHECKOUT,
     CREATE_TOKEN,
     DASHBOARD_PATH,
     DELETE_ALL,
     LINK,
     LIST,
+    PAYMENTS,
     SHOWN_LINK_PATH,
     assert_clean_failure,
     cloudflare,
@@ -30,8 +32,6 @@ from test_cloudflare_tasks import (  # pylint: disable=unused-import
     writes,
 )
 
-PAYMENTS = {"id": "8c3d9b1f0e2a4d6c8b7a9f1e3d5c7b9a", "name": "payments"}
-CHECKOUT = {"id": "1b4e28ba2fa1411d9e4b7c6f0a5d3e21", "name": "checkout"}
 SEARCH = {"id": "7d9f3e1c5b2a48e6a0c4f2d8b6e1a3c5", "name": "search"}
 OPS_EU = {"id": "2a6c8e0f4b1d43a597c3e5f7a9b1d3e5", "name": "ops"}
 OPS_US = {"id": "9e7c5a3b1f0d42e8b6a4c2e0f8d6b4a2", "name": "ops"}

@@ -12,7 +12,7 @@ __metaclass__ = type
 
 import pytest
 
-from test_cloudflare_tasks import (  # pylint: disable=unused-import
+from cloudflare_tasks import (  # pylint: disable=unused-import
     ACCOUNT_ID,
     DASHBOARD_PATH,
     LIST,

@@ -12,13 +12,15 @@ __metaclass__ = type
 
 import re
 
-from test_cloudflare_tasks import (  # pylint: disable=unused-import
+from cloudflare_tasks import (  # pylint: disable=unused-import
     ACCOUNT_ID,
+    CHECKOUT,
     CONNECT_PATH,
     CREATE_TOKEN,
     DELETE_ALL,
     LINK,
     LIST,
+    PAYMENTS,
     SHOWN_LINK_PATH,
     SHOWN_PATH,
     assert_clean_failure,
@@ -29,8 +31,6 @@ from test_cloudflare_tasks import (  # pylint: disable=unused-import
     tokens,
 )
 
-PAYMENTS = {"id": "8c3d9b1f0e2a4d6c8b7a9f1e3d5c7b9a", "name": "payments"}
-CHECKOUT = {"id": "1b4e28ba2fa1411d9e4b7c6f0a5d3e21", "name": "checkout"}
 PAYMENTS_TOKEN = "3e5a7c9b1d2f40618a2c4e6b8d0f1a3c"
 CHECKOUT_TOKEN = "6b8d0f1a3c5e47a9b1d3f5a7c9e1b3d5"
 

@@ -10,19 +10,19 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from test_cloudflare_tasks import (  # pylint: disable=unused-import
+from cloudflare_tasks import (  # pylint: disable=unused-import
     API_TOKEN,
     CREATE_TOKEN,
     GLOBAL_KEY,
     LINK,
     LIST,
+    PAYMENTS,
     cloudflare,
     destinations,
     seed_tokens,
     tokens,
 )
 
-PAYMENTS = {"id": "8c3d9b1f0e2a4d6c8b7a9f1e3d5c7b9a", "name": "payments"}
 LINK_TOKEN = "d4c3b2a1f0e94d8c7b6a5f4e3d2c1b0a"
 USED_TOKEN = "e1f2a3b4c5d64e7f8a9b0c1d2e3f4a5b"
 WRONG_TOKEN = "cf-wrong-api-token-4d1e8a0c7b93f25e"

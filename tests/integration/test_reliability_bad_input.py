@@ -19,7 +19,7 @@ import pytest
 
 from ansible_collections.oncall.pagerduty.plugins.modules import datadog_pagerduty_service as dd_module
 
-from test_reliability_support import (
+from reliability_support import (
     ACCOUNT_ID,
     CF_INFO_MODULE,
     CF_MODULE,

@@ -23,7 +23,7 @@ from collections import Counter
 
 
 from integration_harness import PlaybookRunner, Secrets, collections_path
-from test_reliability_support import (
+from reliability_support import (
     CF_CONNECT_PATH,
     CF_LINK_REGEX,
     CF_LIST_PATH,

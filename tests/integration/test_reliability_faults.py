@@ -30,7 +30,7 @@ from ansible_collections.oncall.pagerduty.plugins.modules import datadog_pagerdu
 from ansible_collections.oncall.pagerduty.plugins.modules import datadog_pagerduty_service_info as dd_info_module
 
 from integration_harness import SANDBOX_SECRETS
-from test_reliability_support import (
+from reliability_support import (
     ANY,
     CF_CONNECT_PATH,
     CF_CONNECT_REGEX,

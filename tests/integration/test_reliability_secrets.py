@@ -6,7 +6,7 @@
 """The secrets audit: every failure path that carries a secret, at -vvvv with --diff, and check mode.
 
 Every playbook of the test_reliability_* files runs at -vvvv with --diff, and each is audited
-(test_reliability_support.audit_runs): stdout, stderr, the recorded results (diffs included) and every
+(reliability_support.audit_runs): stdout, stderr, the recorded results (diffs included) and every
 file left under the run's HOME and TMPDIR (Ansible's local and remote temp dirs) are searched for every
 secret value the run used: Datadog api/app keys, service keys, the Cloudflare token and global key,
 connection tokens (the ones given as token_id, and those created during the run). The counts go to
@@ -24,7 +24,7 @@ __metaclass__ = type
 
 
 from integration_harness import closed_port
-from test_reliability_support import (
+from reliability_support import (
     CF_CONNECT_PATH,
     CF_LIST_PATH,
     CF_MODULE,

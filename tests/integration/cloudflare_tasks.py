@@ -145,3 +145,8 @@ def assert_clean_failure(run, task):
     # A no_log value that reached a message would be masked by Ansible: the message would show stars.
     assert "********" not in result["msg"], result["msg"]
     return result
+
+
+# Connected services the tests seed, with the ids Cloudflare would have given them.
+PAYMENTS = {"id": "8c3d9b1f0e2a4d6c8b7a9f1e3d5c7b9a", "name": "payments"}
+CHECKOUT = {"id": "1b4e28ba2fa1411d9e4b7c6f0a5d3e21", "name": "checkout"}
