@@ -118,7 +118,11 @@ def auth_problems(params):
 
 
 def connection_option_problems(params):
-    """Errors in the connection options, found before anything is sent."""
+    """Errors in the connection options, found before anything is sent.
+
+    First drops, from params, a way of authenticating that only the environment supplied when the task sets the
+    other (prefer_task_credentials), so that what is checked here is exactly what will be sent.
+    """
     prefer_task_credentials(params)
     problems = transport_option_problems(params)
     problem = account_id_problem(params.get("account_id"))
