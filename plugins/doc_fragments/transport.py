@@ -16,11 +16,15 @@ options:
     description:
       - Whether to verify the API's TLS certificate.
       - Set to V(false) only for a test endpoint you trust; prefer O(ca_path) for a private CA.
+      - Wins over the C(REQUESTS_CA_BUNDLE) and C(CURL_CA_BUNDLE) environment variables.
     type: bool
     default: true
   ca_path:
     description:
-      - Path to a PEM file with the CA certificates to trust instead of the system bundle.
+      - Path to a PEM file (or a directory prepared with C(openssl rehash)) with the CA certificates to trust.
+      - Wins over the C(REQUESTS_CA_BUNDLE) and C(CURL_CA_BUNDLE) environment variables.
+      - When neither this nor O(validate_certs=false) is set, the bundle those variables name is trusted if
+        one is set, else the bundle of C(certifi) that C(requests) ships with.
     type: path
   timeout:
     description:

@@ -11,7 +11,9 @@ __metaclass__ = type
 
 import email.utils
 import json
+import os
 import random
+import ssl
 import threading
 import time
 import traceback
@@ -36,6 +38,8 @@ RETRYABLE_STATUSES = frozenset([429, 500, 502, 503, 504])
 # Some gateways answer 503/502 without touching the backend, but a 500 or a 504 may follow a
 # write that landed; only idempotent requests are retried after any of them.
 MAX_RETRY_WAIT = 60.0
+# Where requests looks, in this order, for the CAs to trust when neither ca_path nor validate_certs says.
+CA_BUNDLE_VARIABLES = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
 BACKOFF_BASE = 1.0
 BACKOFF_CAP = 30.0
 
@@ -176,7 +180,13 @@ class HttpClient:
         adapter = requests.adapters.HTTPAdapter(pool_connections=1, pool_maxsize=max(1, pool_size), max_retries=0)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
-        self.session.verify = (ca_path or True) if validate_certs else False
+        # Sent with every request, not set on the session: requests lets REQUESTS_CA_BUNDLE and
+        # CURL_CA_BUNDLE override a session's verify, so validate_certs=false and ca_path would
+        # lose to the environment. Per request, only True gives way to the environment's bundle.
+        self.verify = (ca_path or True) if validate_certs else False
+        if not validate_certs:
+            # The task asked for it: a warning on the module's stderr would only add noise.
+            urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
         user_agent = "%s/%s python-requests/%s" % (COLLECTION_NAME, COLLECTION_VERSION, requests.__version__)
         if user_agent_extra:
             user_agent += " " + user_agent_extra
@@ -193,6 +203,18 @@ class HttpClient:
 
     def close(self):
         self.session.close()
+
+    def _describe_tls_refusal(self, exc):
+        """The certificate problem, and which trusted CAs it was checked against: a user who set neither
+        option may not know that REQUESTS_CA_BUNDLE chose them."""
+        if self.verify is not True:
+            trusted = "the CA file or directory of ca_path (%s)" % self.verify
+        else:
+            variable = next((name for name in CA_BUNDLE_VARIABLES if os.environ.get(name)), None)
+            trusted = ("the CA bundle that %s names (%s)" % (variable, os.environ[variable]) if variable
+                       else "the default CA bundle of requests (certifi)")
+        return ("TLS error: the server's certificate was refused: %s. It was checked against %s. Set ca_path to "
+                "the CA that signed it, or validate_certs=false only for an endpoint you trust" % (_short(exc), trusted))
 
     def _wait_for_rate_limit(self):
         with self._pause_lock:
@@ -216,7 +238,7 @@ class HttpClient:
         if idempotent is None:
             idempotent = method.upper() in ("GET", "HEAD", "PUT", "DELETE", "OPTIONS")
         url = self.base_url + path
-        kwargs = dict(timeout=self.timeout)
+        kwargs = dict(timeout=self.timeout, verify=self.verify)
         if body is not None:
             kwargs["data"] = json.dumps(body)
             kwargs["headers"] = {"Content-Type": "application/json"}
@@ -227,6 +249,10 @@ class HttpClient:
             try:
                 raw = self.session.request(method, url, **kwargs)
             except requests.exceptions.ConnectionError as exc:
+                if _certificate_refused(exc):
+                    # The handshake failed before the request was sent, and will fail again the same way.
+                    raise ApiError(method, path, reason=self._scrub(self._describe_tls_refusal(exc)), vendor=self.vendor,
+                                   attempts=attempt + 1)
                 # ConnectTimeout is a ConnectionError too: nothing reached the server.
                 never_sent = _never_sent(exc)
                 error = ApiError(method, path, reason=self._scrub(_describe_exception(exc, self.timeout)), vendor=self.vendor,
@@ -274,6 +300,20 @@ class HttpClient:
             raise ApiError(method, path, status=status, messages=self.error_messages(parsed, text),
                            reason=_status_reason(raw, text), vendor=self.vendor,
                            maybe_applied=status >= 500, attempts=attempt + 1)
+
+
+def _certificate_refused(exc):
+    """True when TLS verification refused the server's certificate (unknown CA, wrong host name, expired)."""
+    inner = exc
+    for dummy in range(6):
+        if isinstance(inner, ssl.SSLCertVerificationError):
+            return True
+        reason = getattr(inner, "reason", None)
+        first = inner.args[0] if getattr(inner, "args", None) else None
+        inner = reason if isinstance(reason, BaseException) else first
+        if not isinstance(inner, BaseException):
+            return False
+    return False
 
 
 def _never_sent(exc):

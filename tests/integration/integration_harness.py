@@ -18,6 +18,7 @@ import json
 import os
 import re
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -40,7 +41,7 @@ SECRET_ENV_RE = re.compile(r"(KEY|TOKEN|SECRET|PASSWORD)", re.IGNORECASE)
 # Below this length a value could appear in output by chance: tests must use distinctive secrets.
 MIN_SECRET_LENGTH = 12
 
-LISTENING_RE = re.compile(r"sandbox listening on (http://\S+)")
+LISTENING_RE = re.compile(r"sandbox listening on (https?://\S+)")
 # What a sandbox log may hold without failing the test: the client hung up on a slow answer.
 HARMLESS_LOG_ERRORS = ("BrokenPipeError", "ConnectionResetError", "ConnectionAbortedError")
 
@@ -84,9 +85,10 @@ def closed_port(host="127.0.0.1"):
 class SandboxProcess:
     """`python tests/sandbox/server.py --port 0` as a child process, its output in a log file."""
 
-    def __init__(self, log_path, latency_ms=0):
+    def __init__(self, log_path, latency_ms=0, tls_cert=None, tls_key=None):
         self.log_path = log_path
         self.latency_ms = latency_ms
+        self.tls = ["--tls-cert", tls_cert, "--tls-key", tls_key] if tls_cert else []
         self.process = None
         self.url = None
         self._log = None
@@ -96,6 +98,7 @@ class SandboxProcess:
         argv = [sys.executable, "-u", SANDBOX_SCRIPT, "--host", "127.0.0.1", "--port", "0"]
         if self.latency_ms:
             argv += ["--latency-ms", str(self.latency_ms)]
+        argv += self.tls
         env = dict(os.environ, PYTHONUNBUFFERED="1")
         self.process = subprocess.Popen(argv, stdout=self._log, stderr=subprocess.STDOUT,  # pylint: disable=consider-using-with
                                         stdin=subprocess.DEVNULL, env=env, cwd=REPO_ROOT)
@@ -148,13 +151,17 @@ class ControlApiError(AssertionError):
 
 
 class SandboxClient:
-    """The sandbox's control API (/_sandbox/...). Talks plain http.client: no proxy, no retries."""
+    """The sandbox's control API (/_sandbox/...). Talks plain http.client: no proxy, no retries.
 
-    def __init__(self, url):
+    ca_file: the CA to trust when the sandbox serves HTTPS.
+    """
+
+    def __init__(self, url, ca_file=None):
         self.url = url.rstrip("/")
         parts = urlsplit(self.url)
         self.host = parts.hostname
         self.port = parts.port
+        self.ssl_context = ssl.create_default_context(cafile=ca_file) if parts.scheme == "https" else None
 
     @property
     def datadog_url(self):
@@ -165,7 +172,10 @@ class SandboxClient:
         return self.url + "/client/v4"
 
     def call(self, method, path, body=None):
-        conn = http.client.HTTPConnection(self.host, self.port, timeout=30)
+        if self.ssl_context is None:
+            conn = http.client.HTTPConnection(self.host, self.port, timeout=30)
+        else:
+            conn = http.client.HTTPSConnection(self.host, self.port, timeout=30, context=self.ssl_context)
         try:
             data = None if body is None else json.dumps(body).encode("utf-8")
             headers = {"Content-Type": "application/json"} if data is not None else {}

@@ -20,6 +20,7 @@ import re
 import signal
 import socket
 import socketserver
+import ssl
 import sys
 import threading
 import time
@@ -436,11 +437,12 @@ class SandboxHTTPServer(ThreadingHTTPServer):
     allow_reuse_address = True
     request_queue_size = 128
 
-    def __init__(self, server_address, state, verbose=False):
+    def __init__(self, server_address, state, verbose=False, ssl_context=None):
         if ":" in server_address[0]:
             self.address_family = socket.AF_INET6
         self.state = state
         self.verbose = verbose
+        self.ssl_context = ssl_context
         self.connections = set()
         self.connections_lock = threading.Lock()
         ThreadingHTTPServer.__init__(self, server_address, SandboxHandler)
@@ -450,6 +452,21 @@ class SandboxHTTPServer(ThreadingHTTPServer):
         socketserver.TCPServer.server_bind(self)
         self.server_name = self.server_address[0]
         self.server_port = self.server_address[1]
+
+    def finish_request(self, request, client_address):
+        if self.ssl_context is None:
+            SandboxHandler(request, client_address, self)
+            return
+        # The handshake runs in the request's own thread, so a slow or refusing client blocks no one.
+        request.settimeout(SandboxHandler.timeout)
+        try:
+            request = self.ssl_context.wrap_socket(request, server_side=True)
+        except (ssl.SSLError, OSError):
+            return  # a client that does not trust our certificate hung up: what TLS tests expect
+        try:
+            SandboxHandler(request, client_address, self)
+        finally:
+            request.close()
 
     def close_connections(self):
         with self.connections_lock:
@@ -796,13 +813,18 @@ class SandboxHandler(BaseHTTPRequestHandler):
 class Sandbox:
     """The sandbox server, for use in-process: ``Sandbox().start()``, ``.url``, ``.shutdown()``."""
 
-    def __init__(self, host="127.0.0.1", port=0, latency_ms=0, verbose=False):
+    def __init__(self, host="127.0.0.1", port=0, latency_ms=0, verbose=False, tls_cert=None, tls_key=None):
+        """tls_cert, tls_key: PEM files of a server certificate and its key, to serve HTTPS."""
         self.state = SandboxState(latency_ms)
-        self.httpd = SandboxHTTPServer((host, port), self.state, verbose)
+        ssl_context = None
+        if tls_cert:
+            ssl_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            ssl_context.load_cert_chain(tls_cert, tls_key)
+        self.httpd = SandboxHTTPServer((host, port), self.state, verbose, ssl_context)
         self.host = host
         self.port = self.httpd.server_address[1]
         url_host = "[%s]" % host if ":" in host else host
-        self.url = "http://%s:%d" % (url_host, self.port)
+        self.url = "%s://%s:%d" % ("https" if tls_cert else "http", url_host, self.port)
         self.datadog_url = self.url
         self.cloudflare_url = self.url + CLOUDFLARE_PREFIX
         self._thread = None
@@ -838,9 +860,9 @@ class Sandbox:
         self.shutdown()
 
 
-def make_server(host="127.0.0.1", port=0, latency_ms=0, verbose=False):
+def make_server(host="127.0.0.1", port=0, latency_ms=0, verbose=False, tls_cert=None, tls_key=None):
     """A bound, not yet started, ``Sandbox``."""
-    return Sandbox(host, port, latency_ms, verbose)
+    return Sandbox(host, port, latency_ms, verbose, tls_cert, tls_key)
 
 
 def _stop(signum, frame):  # pylint: disable=unused-argument
@@ -855,9 +877,13 @@ def main(argv=None):
     parser.add_argument("--port", type=int, default=0, help="port to listen on; 0 picks a free one (default 0)")
     parser.add_argument("--latency-ms", type=float, default=0, help="delay added to every API request, in milliseconds")
     parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
+    parser.add_argument("--tls-cert", help="serve HTTPS with this PEM certificate (chain)")
+    parser.add_argument("--tls-key", help="the PEM private key of --tls-cert (default: in the --tls-cert file)")
     args = parser.parse_args(argv)
+    if args.tls_key and not args.tls_cert:
+        parser.error("--tls-key needs --tls-cert")
     latency = int(args.latency_ms) if args.latency_ms == int(args.latency_ms) else args.latency_ms
-    sandbox = make_server(args.host, args.port, latency, args.verbose)
+    sandbox = make_server(args.host, args.port, latency, args.verbose, args.tls_cert, args.tls_key)
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
     print("sandbox listening on %s" % sandbox.url, flush=True)

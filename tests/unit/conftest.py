@@ -20,6 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from ansible.module_utils.testing import patch_module_args
 
+from ansible_collections.oncall.pagerduty.tests.sandbox.pki import make_pki
 from ansible_collections.oncall.pagerduty.tests.sandbox.server import Sandbox
 
 
@@ -127,6 +128,19 @@ def fake_time():
 def sandbox():
     """The real sandbox, in-process, shared by the module tests; `state` resets it for each test."""
     with Sandbox() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def pki(tmp_path_factory):
+    """A throwaway CA, a server certificate it signed, and an unrelated CA (tests/sandbox/pki.py)."""
+    return make_pki(str(tmp_path_factory.mktemp("pki")))
+
+
+@pytest.fixture(scope="session")
+def tls_sandbox(pki):
+    """The real sandbox, in-process, over HTTPS with the certificate of ``pki``."""
+    with Sandbox(tls_cert=pki.server_cert, tls_key=pki.server_key) as server:
         yield server
 
 

@@ -13,6 +13,7 @@ import re
 import socket
 
 import pytest
+import requests
 
 from ansible_collections.oncall.pagerduty.plugins.module_utils import _http_client as http_client
 from ansible_collections.oncall.pagerduty.plugins.module_utils._http_client import ApiError, HttpClient
@@ -191,10 +192,20 @@ def test_refused_connection_is_retried_even_for_post_and_never_applied(fake_time
     assert re.match(r"Acme API POST /x failed: could not connect: .*Connection refused", str(caught.value))
 
 
-def test_tls_settings():
-    assert HttpClient("https://h", validate_certs=False).session.verify is False
-    assert HttpClient("https://h", ca_path="/etc/ca.pem").session.verify == "/etc/ca.pem"
-    assert HttpClient("https://h").session.verify is True
+@pytest.mark.parametrize("options, verify", [
+    (dict(validate_certs=False), False),
+    (dict(ca_path="/etc/ca.pem"), "/etc/ca.pem"),
+    (dict(), "/env/bundle.pem"),
+])
+def test_tls_options_win_over_the_ca_bundle_variables(monkeypatch, options, verify):
+    """The cause of a bug: requests lets REQUESTS_CA_BUNDLE replace a Session's verify, but not a
+    request's own verify=False or CA path, so the client sends its choice with every request."""
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/env/bundle.pem")
+    session = requests.Session()
+    session.verify = False
+    assert session.merge_environment_settings("https://h/x", {}, None, None, None)["verify"] == "/env/bundle.pem"
+    client = HttpClient("https://h", **options)
+    assert client.session.merge_environment_settings("https://h/x", {}, None, client.verify, None)["verify"] == verify
 
 
 def test_proxies_come_from_the_environment(monkeypatch):
