@@ -75,27 +75,29 @@ def _is_set(params, option):
 ENV_NAMES = dict(api_token="CLOUDFLARE_API_TOKEN", api_key="CLOUDFLARE_API_KEY", email="CLOUDFLARE_EMAIL")
 
 
-def prefer_task_credentials(params, environ=None):
-    """When one way to authenticate comes from the task and the other only from the environment, the task wins.
+def resolve_credentials(params, environ=None):
+    """The options with the credentials that will be used: when one way to authenticate comes from the task and
+    the other only from the environment, the task wins, and the other way's values are dropped (never sent).
 
     A value equal to its environment variable is taken to come from it (Ansible's fallback leaves no other trace).
-    The values of the other way are dropped from params, so nothing of them is sent.
+    Returns a new dict; params is left as it is.
     """
     environ = os.environ if environ is None else environ
+    resolved = dict(params)
 
     def from_env(option):
         return not _is_set(params, option) or params[option] == environ.get(ENV_NAMES[option])
 
     token, global_key = _is_set(params, "api_token"), _is_set(params, "api_key") or _is_set(params, "email")
     if not (token and global_key):
-        return params
+        return resolved
     token_from_env = from_env("api_token")
     global_key_from_env = from_env("api_key") and from_env("email")
     if token_from_env and not global_key_from_env:
-        params["api_token"] = None
+        resolved["api_token"] = None
     elif global_key_from_env and not token_from_env:
-        params["api_key"] = params["email"] = None
-    return params
+        resolved["api_key"] = resolved["email"] = None
+    return resolved
 
 
 def auth_problems(params):
@@ -118,12 +120,7 @@ def auth_problems(params):
 
 
 def connection_option_problems(params):
-    """Errors in the connection options, found before anything is sent.
-
-    First drops, from params, a way of authenticating that only the environment supplied when the task sets the
-    other (prefer_task_credentials), so that what is checked here is exactly what will be sent.
-    """
-    prefer_task_credentials(params)
+    """Errors in the connection options (after resolve_credentials), found before anything is sent."""
     problems = transport_option_problems(params)
     problem = account_id_problem(params.get("account_id"))
     if problem:
@@ -139,6 +136,31 @@ def looks_like_id(value):
     """True for a Cloudflare destination id or connection token: 32 hex characters or a dashed UUID."""
     value = value or ""
     return bool(HEX32.fullmatch(value) or UUID.fullmatch(value))
+
+
+def _same_id(a, b):
+    return a.replace("-", "").lower() == b.replace("-", "").lower()
+
+
+def designates(service, wanted):
+    """Whether a requested entry (a name, or an id with or without dashes) designates this connected service."""
+    if wanted in (service["name"], service["id"]):
+        return True
+    return looks_like_id(wanted) and looks_like_id(service["id"]) and _same_id(service["id"], wanted)
+
+
+def missing_from(connected, requested):
+    """The requested entries that designate no connected service, each once, in the order given."""
+    missing = []
+    for wanted in requested:
+        if wanted not in missing and not any(designates(s, wanted) for s in connected):
+            missing.append(wanted)
+    return missing
+
+
+def connected_names(services):
+    """The services' names (their ids where they have none), sorted."""
+    return sorted(str(s["name"] if s.get("name") not in (None, "") else s["id"]) for s in services)
 
 
 def token_id_problem(token_id, option="token_id"):
@@ -261,19 +283,19 @@ class CloudflarePagerDutyApi:
         self.uses_token = uses_token
         self.path = DESTINATIONS_PATH % quote(account_id, safe="")
 
+    vendor = VENDOR
+
+    @staticmethod
+    def resolve_options(params):
+        return resolve_credentials(params)
+
+    @staticmethod
+    def option_problems(params):
+        return connection_option_problems(params)
+
     @classmethod
-    def from_params(cls, params):
-        client = HttpClient(
-            base_url(params),
-            headers=auth_headers(params),
-            vendor=VENDOR,
-            timeout=params.get("timeout") or 30,
-            validate_certs=params.get("validate_certs", True),
-            ca_path=params.get("ca_path"),
-            retries=params.get("retries", 3),
-            error_messages=error_messages,
-            pool_size=1,
-        )
+    def from_options(cls, params, pool_size=1):
+        client = HttpClient.from_options(params, base_url(params), auth_headers(params), VENDOR, error_messages, pool_size)
         return cls(client, params["account_id"], uses_token=_is_set(params, "api_token"))
 
     def _call(self, method, path, shown_path=None, idempotent=None, explain_not_found=True):

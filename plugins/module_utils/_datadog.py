@@ -16,7 +16,6 @@ from ansible.module_utils.basic import env_fallback
 from ansible_collections.oncall.pagerduty.plugins.module_utils._http_client import (
     ApiError,
     HttpClient,
-    backoff_seconds,
 )
 from ansible_collections.oncall.pagerduty.plugins.module_utils._options import (
     api_url_problem,
@@ -156,20 +155,21 @@ class DatadogPagerDutyApi:
     def __init__(self, client):
         self.client = client
 
+    vendor = VENDOR
+
+    @staticmethod
+    def resolve_options(params):
+        """The options as they will be used: Datadog's need no resolving (see CloudflarePagerDutyApi)."""
+        return params
+
+    @staticmethod
+    def option_problems(params):
+        return connection_option_problems(params)
+
     @classmethod
-    def from_params(cls, params, pool_size=10):
-        client = HttpClient(
-            base_url(params),
-            headers={"DD-API-KEY": params["api_key"], "DD-APPLICATION-KEY": params["app_key"]},
-            vendor=VENDOR,
-            timeout=params.get("timeout") or 30,
-            validate_certs=params.get("validate_certs", True),
-            ca_path=params.get("ca_path"),
-            retries=params.get("retries", 3),
-            error_messages=error_messages,
-            pool_size=pool_size,
-        )
-        return cls(client)
+    def from_options(cls, params, pool_size=1):
+        headers = {"DD-API-KEY": params["api_key"], "DD-APPLICATION-KEY": params["app_key"]}
+        return cls(HttpClient.from_options(params, base_url(params), headers, VENDOR, error_messages, pool_size))
 
     @staticmethod
     def service_path(name):
@@ -216,28 +216,17 @@ class DatadogPagerDutyApi:
     def create_service(self, name, key):
         """Create the object. Returns True if this call created it, False if it already existed (a lost race).
 
-        A POST is never blindly repeated: when its answer is lost, a read tells whether it landed.
+        A POST whose answer was lost is never blindly repeated: the client asks a read whether it landed.
         """
-        attempt = 0
-        unclear = False
-        while True:
-            try:
-                self.client.request("POST", SERVICES_PATH, body={"service_name": name, "service_key": key},
-                                    idempotent=False)
-                return True
-            except ApiError as error:
-                if error.status == 400 and ALREADY_EXISTS in error.messages:
-                    # After a try whose answer was lost, the object found is most likely the one that try made.
-                    return unclear
-                if not error.maybe_applied:
-                    _reraise_typed(error)
-                if self.get_service(name) is not None:
-                    return True
-                unclear = True
-                if attempt >= self.client.retries:
-                    _reraise_typed(error)
-                self.client.sleep(backoff_seconds(attempt))
-                attempt += 1
+        try:
+            self.client.request("POST", SERVICES_PATH, body={"service_name": name, "service_key": key},
+                                idempotent=False, recheck=lambda: self.get_service(name) is not None)
+        except ApiError as error:
+            if error.status == 400 and ALREADY_EXISTS in error.messages:
+                # After a try whose answer was lost, the object found is most likely the one that try made.
+                return error.after_unclear
+            _reraise_typed(error)
+        return True
 
     def update_service(self, name, key):
         self._call("PUT", self.service_path(name), body={"service_key": key})

@@ -32,11 +32,12 @@ else:
 COLLECTION_NAME = "oncall.pagerduty"
 COLLECTION_VERSION = "0.1.0"
 
-# Statuses after which the server has certainly not applied the request.
-NOT_APPLIED_STATUSES = frozenset([429])
 RETRYABLE_STATUSES = frozenset([429, 500, 502, 503, 504])
-# Some gateways answer 503/502 without touching the backend, but a 500 or a 504 may follow a
-# write that landed; only idempotent requests are retried after any of them.
+# Answers after which the server may have applied the request: a write is sent again only when
+# it is idempotent or its recheck found it not applied. A 429 certainly was not applied.
+MAYBE_APPLIED_STATUSES = frozenset([500, 501, 502, 503, 504, 505, 506, 507, 508, 509, 510, 511])
+# Usually a gateway's own answer, the backend untouched: a later 404 to a DELETE is not taken as ours.
+GATEWAY_STATUSES = frozenset([502, 503])
 MAX_RETRY_WAIT = 60.0
 # Where requests looks, in this order, for the CAs to trust when neither ca_path nor validate_certs says.
 CA_BUNDLE_VARIABLES = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
@@ -48,7 +49,7 @@ class ApiError(Exception):
     """A request that failed: carries what a user needs to understand it, never a credential."""
 
     def __init__(self, method, path, status=None, messages=None, reason=None, maybe_applied=False, vendor=None,
-                 attempts=1, hint=None):
+                 attempts=1, hint=None, after_unclear=False):
         self.method = method
         self.path = path
         self.status = status
@@ -58,6 +59,9 @@ class ApiError(Exception):
         self.vendor = vendor
         self.attempts = attempts
         self.hint = hint
+        # An earlier try of this request may have been applied although its answer was lost.
+        self.after_unclear = after_unclear
+        self.retryable = None
         super(ApiError, self).__init__(method, path, status)
 
     def __str__(self):
@@ -95,14 +99,16 @@ class Response:
 
     resent_after_unclear: an earlier try of this request may have been applied (its answer was lost),
     so e.g. a 404 to a DELETE may mean that our own earlier try deleted the object.
+    landed_unseen: a write whose answer was lost, found applied by the caller's recheck (status is None).
     """
 
-    def __init__(self, status, headers, body, text, resent_after_unclear=False):
+    def __init__(self, status, headers, body, text, resent_after_unclear=False, landed_unseen=False):
         self.status = status
         self.headers = headers
         self.body = body
         self.text = text
         self.resent_after_unclear = resent_after_unclear
+        self.landed_unseen = landed_unseen
 
 
 def parse_body(text, content_type):
@@ -227,13 +233,23 @@ class HttpClient:
         with self._pause_lock:
             self._not_before = max(self._not_before, self.clock() + seconds)
 
-    def request(self, method, path, body=None, idempotent=None, expected_missing=()):
+    @classmethod
+    def from_options(cls, options, base_url, headers, vendor, error_messages=None, pool_size=1):
+        """A client set up from a task's transport options (validate_certs, ca_path, timeout, retries)."""
+        return cls(base_url, headers=headers, vendor=vendor, timeout=options.get("timeout") or 30,
+                   validate_certs=options.get("validate_certs", True), ca_path=options.get("ca_path"),
+                   retries=options.get("retries", 3), error_messages=error_messages, pool_size=pool_size)
+
+    def request(self, method, path, body=None, idempotent=None, expected_missing=(), recheck=None):
         """Send one logical request, retrying where that is safe. Returns a Response or raises ApiError.
 
         idempotent: whether the request may be sent again after the server may have applied it
         (defaults to True for GET, PUT, DELETE, HEAD). A 429 or a connection that was never made
         is retried whatever this says, because the server cannot have applied it.
         expected_missing: statuses returned as a Response instead of raising (e.g. 404 on a read).
+        recheck: for a write that is not idempotent, a callable that tells (True/False) whether a try
+        whose answer was lost has landed. True ends the request with Response.landed_unseen set;
+        False makes the write safe to send again. Without it such a write is never resent.
         """
         if idempotent is None:
             idempotent = method.upper() in ("GET", "HEAD", "PUT", "DELETE", "OPTIONS")
@@ -243,63 +259,61 @@ class HttpClient:
             kwargs["data"] = json.dumps(body)
             kwargs["headers"] = {"Content-Type": "application/json"}
         attempt = 0
-        unclear = False
+        unclear = False  # an earlier try may have been applied although its answer was lost
         while True:
             self._wait_for_rate_limit()
+            wait = None
             try:
                 raw = self.session.request(method, url, **kwargs)
-            except requests.exceptions.ConnectionError as exc:
-                if _certificate_refused(exc):
-                    # The handshake failed before the request was sent, and will fail again the same way.
-                    raise ApiError(method, path, reason=self._scrub(self._describe_tls_refusal(exc)), vendor=self.vendor,
-                                   attempts=attempt + 1)
-                # ConnectTimeout is a ConnectionError too: nothing reached the server.
-                never_sent = _never_sent(exc)
-                error = ApiError(method, path, reason=self._scrub(_describe_exception(exc, self.timeout)), vendor=self.vendor,
-                                 maybe_applied=not never_sent, attempts=attempt + 1)
-                if attempt < self.retries and (never_sent or idempotent):
-                    unclear = unclear or not never_sent
-                    self.sleep(backoff_seconds(attempt))
-                    attempt += 1
-                    continue
-                raise error
-            except requests.exceptions.Timeout as exc:
-                error = ApiError(method, path, reason=self._scrub(_describe_exception(exc, self.timeout)), vendor=self.vendor,
-                                 maybe_applied=True, attempts=attempt + 1)
-                if attempt < self.retries and idempotent:
-                    unclear = True
-                    self.sleep(backoff_seconds(attempt))
-                    attempt += 1
-                    continue
-                raise error
             except requests.exceptions.RequestException as exc:
-                raise ApiError(method, path, reason=self._scrub(_describe_exception(exc, self.timeout)), vendor=self.vendor,
-                               maybe_applied=True)
-
-            text = raw.text
-            parsed = parse_body(text, raw.headers.get("Content-Type"))
-            status = raw.status_code
-            if 200 <= status < 300 or status in expected_missing:
-                return Response(status, raw.headers, parsed, text, resent_after_unclear=unclear)
-
-            if status in RETRYABLE_STATUSES and attempt < self.retries and (status in NOT_APPLIED_STATUSES or idempotent):
+                error = self._exception_error(method, path, exc, attempt, unclear)
+            else:
+                text = raw.text
+                parsed = parse_body(text, raw.headers.get("Content-Type"))
+                status = raw.status_code
+                if 200 <= status < 300 or status in expected_missing:
+                    return Response(status, raw.headers, parsed, text, resent_after_unclear=unclear)
+                error = ApiError(method, path, status=status, messages=self.error_messages(parsed, text),
+                                 reason=_status_reason(raw, text), vendor=self.vendor, attempts=attempt + 1,
+                                 maybe_applied=status in MAYBE_APPLIED_STATUSES, after_unclear=unclear)
+                if status not in RETRYABLE_STATUSES:
+                    raise error
                 wait = retry_after_seconds(raw.headers, now=self.clock(), rate_limited=status == 429)
-                if wait is None:
-                    wait = backoff_seconds(attempt)
-                else:
+                if wait is not None:
                     wait = min(MAX_RETRY_WAIT, wait) + random.random() * 0.25
-                if status == 429:
-                    self._pause_everyone(wait)
-                    self._wait_for_rate_limit()
-                else:
-                    unclear = unclear or status in (500, 504)
-                    self.sleep(wait)
-                attempt += 1
-                continue
 
-            raise ApiError(method, path, status=status, messages=self.error_messages(parsed, text),
-                           reason=_status_reason(raw, text), vendor=self.vendor,
-                           maybe_applied=status >= 500, attempts=attempt + 1)
+            if error.maybe_applied and not idempotent:
+                if recheck is None:
+                    raise error
+                if recheck():
+                    return Response(None, {}, None, "", resent_after_unclear=unclear, landed_unseen=True)
+                unclear = True  # not there yet, but it may still land: a conflict on the resend may be our own
+            elif error.maybe_applied and error.status not in GATEWAY_STATUSES:
+                unclear = True
+            if error.retryable is False or attempt >= self.retries:
+                raise error
+            wait = backoff_seconds(attempt) if wait is None else wait
+            if error.status == 429:
+                self._pause_everyone(wait)
+                self._wait_for_rate_limit()
+            else:
+                self.sleep(wait)
+            attempt += 1
+
+    def _exception_error(self, method, path, exc, attempt, unclear):
+        """The ApiError for a request that got no answer; .retryable False when trying again cannot help."""
+        if _certificate_refused(exc):
+            # The handshake failed before the request was sent, and will fail again the same way.
+            reason, maybe_applied, retryable = self._describe_tls_refusal(exc), False, False
+        elif isinstance(exc, (requests.exceptions.ConnectionError, requests.exceptions.Timeout)):
+            # ConnectTimeout is both: nothing reached the server.
+            reason, maybe_applied, retryable = _describe_exception(exc, self.timeout), not _never_sent(exc), True
+        else:
+            reason, maybe_applied, retryable = _describe_exception(exc, self.timeout), True, False
+        error = ApiError(method, path, reason=self._scrub(reason), vendor=self.vendor, maybe_applied=maybe_applied,
+                         attempts=attempt + 1, after_unclear=unclear)
+        error.retryable = retryable
+        return error
 
 
 def _certificate_refused(exc):

@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Options every vendor shares (TLS, timeout, retries) and their validation, and the module glue."""
+"""Options every vendor shares (TLS, timeout, retries) and the checks of option values."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -12,13 +12,6 @@ __metaclass__ = type
 import math
 import os
 from urllib.parse import urlsplit
-
-from ansible.module_utils.basic import missing_required_lib
-
-from ansible_collections.oncall.pagerduty.plugins.module_utils._http_client import (
-    HAS_REQUESTS,
-    REQUESTS_IMPORT_ERROR,
-)
 
 MAX_RETRIES = 10
 MAX_CONCURRENCY = 32
@@ -69,18 +62,8 @@ def api_url_problem(url, option="api_url"):
     return None
 
 
-def fail_on_problems(module, problems):
-    """Refuse bad input before any request: every problem named, nothing sent."""
-    if problems:
-        module.fail_json(msg="Invalid options: %s." % "; ".join(problems), invalid_options=problems)
-
-
-def require_requests(module):
-    if not HAS_REQUESTS:
-        module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
-
-
-def fail_with_api_error(module, error, **result):
-    """Fail with the vendor, method, path, status and the API's own texts (never a credential)."""
-    result.update(error.to_result())
-    module.fail_json(msg=str(error), **result)
+def concurrency_problem(value):
+    """Why concurrency (parallel reads of a batch) is out of range, or None."""
+    if not 1 <= value <= MAX_CONCURRENCY:
+        return "concurrency must be between 1 and %d, got %s" % (MAX_CONCURRENCY, value)
+    return None

@@ -229,34 +229,19 @@ request:
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.oncall.pagerduty.plugins.module_utils import _cloudflare_messages as messages
 from ansible_collections.oncall.pagerduty.plugins.module_utils._cloudflare import (
-    LINK_NOT_AUTHORISED,
-    LINK_RATE_LIMITED,
     LINK_USED_OR_UNKNOWN,
     CloudflarePagerDutyApi,
     cloudflare_argument_spec,
-    connection_option_problems,
+    connected_names,
     link_refusal,
     looks_like_id,
+    missing_from,
     token_id_problem,
 )
 from ansible_collections.oncall.pagerduty.plugins.module_utils._http_client import ApiError
-from ansible_collections.oncall.pagerduty.plugins.module_utils._options import (
-    fail_on_problems,
-    fail_with_api_error,
-    require_requests,
-)
-
-DASHBOARD_PATH = "Notifications > Destinations > PagerDuty > Connect"
-
-
-class ConnectFailure(Exception):
-    """The desired state cannot be reached by this run: msg says why and what to do; result goes to fail_json."""
-
-    def __init__(self, msg, **result):
-        super(ConnectFailure, self).__init__(msg)
-        self.msg = msg
-        self.result = result
+from ansible_collections.oncall.pagerduty.plugins.module_utils._module import TaskFailure, run_module
 
 
 def argument_spec():
@@ -290,49 +275,9 @@ def desired_problems(params):
     return problems
 
 
-# -- comparing -----------------------------------------------------------------------------------
-
-def _same_id(a, b):
-    return a.replace("-", "").lower() == b.replace("-", "").lower()
-
-
-def designates(service, wanted):
-    """Whether a requested entry (a name or an id) designates this connected service."""
-    if wanted in (service["name"], service["id"]):
-        return True
-    return looks_like_id(wanted) and looks_like_id(service["id"]) and _same_id(service["id"], wanted)
-
-
-def missing_from(connected, requested):
-    """The requested entries that designate no connected service, each once, in the order given."""
-    missing = []
-    for wanted in requested:
-        if wanted not in missing and not any(designates(s, wanted) for s in connected):
-            missing.append(wanted)
-    return missing
-
-
-def ambiguity_warnings(connected, requested):
-    warnings = []
-    for wanted in dict.fromkeys(requested):
-        hits = [s for s in connected if designates(s, wanted)]
-        if len(hits) > 1:
-            warnings.append("services: %s is the name of %d connected PagerDuty services (ids %s); give an id to "
-                            "designate one of them" % (_quote(wanted), len(hits), ", ".join(s["id"] for s in hits)))
-    return warnings
-
-
-def label(service):
-    return service["name"] if service.get("name") not in (None, "") else service["id"]
-
-
 def diff(before, after):
     """Ansible renders a dict diff as JSON, one name a line; the names are sorted, so order never shows as a change."""
     return dict(before=dict(services=connected_names(before)), after=dict(services=connected_names(after)))
-
-
-def connected_names(services):
-    return sorted(str(label(s)) for s in services)
 
 
 def predicted_entry(wanted):
@@ -340,78 +285,14 @@ def predicted_entry(wanted):
     return {"id": wanted, "name": None} if looks_like_id(wanted) else {"id": None, "name": wanted}
 
 
-# -- messages ------------------------------------------------------------------------------------
+def connected_result(changed, before, after, requested, warnings=()):
+    """Every requested service is connected."""
+    return dict(changed=changed, services=after, missing=[], diff=diff(before, after),
+                warnings=list(warnings) + messages.ambiguity_warnings(after, requested))
 
-def _quote(text):
-    return '"%s"' % text
-
-
-def _list(items):
-    return ", ".join(_quote(i) for i in items) or "none"
-
-
-def what_is_missing(account_id, connected, requested, missing):
-    if not connected and not requested:
-        return "PagerDuty is not connected to Cloudflare account %s." % account_id
-    if not connected:
-        return "PagerDuty is not connected to Cloudflare account %s, so these services are missing: %s." % (
-            account_id, _list(missing))
-    return "These PagerDuty services are not connected to Cloudflare account %s: %s (connected now: %s)." % (
-        account_id, _list(missing), _list(connected_names(connected)))
-
-
-def what_to_authorise(connected, requested):
-    # A destination id is assigned by Cloudflare when a service is linked: nobody can pick it in PagerDuty.
-    names = [wanted for wanted in dict.fromkeys(requested) if not looks_like_id(wanted)]
-    ids = [wanted for wanted in dict.fromkeys(requested) if looks_like_id(wanted)
-           and not any(designates(s, wanted) for s in connected)]
-    if not names:
-        text = "the services Cloudflare should page"
-    else:
-        text = "these services: %s" % _list(names)
-    if ids:
-        text += " (%s: destination ids are assigned by Cloudflare when a service is linked, so give the PagerDuty " \
-                "service names in services instead)" % _list(ids)
-    extra = connected_names([s for s in connected if not any(designates(s, wanted) for wanted in requested)])
-    if extra:
-        text += ", and the ones connected now that you still need (%s)" % _list(extra)
-    return text
-
-
-def how_to_connect(connected, requested):
-    return ("Cloudflare's API cannot choose PagerDuty services: a person authorises them in PagerDuty. Either connect "
-            "in the Cloudflare dashboard (%s, then authorise %s) and run this task again, or run it with "
-            "create_token: true, which returns a connection token and the steps to follow, then run it with "
-            "token_id set to that token." % (DASHBOARD_PATH, what_to_authorise(connected, requested)))
-
-
-def next_step(account_id, connected, requested, check_mode):
-    steps = ("1. In the Cloudflare dashboard, open %s. 2. Log in to PagerDuty and authorise %s. 3. Run this task "
-             "again with token_id set to the returned token_id and without create_token: that links the services "
-             "to the account and checks them." % (DASHBOARD_PATH, what_to_authorise(connected, requested)))
-    if check_mode:
-        return ("Check mode: no token was created. Without check mode, this task creates a one-time PagerDuty "
-                "connection token for Cloudflare account %s, returns it as token_id, and the next steps are: %s"
-                % (account_id, steps))
-    return ("A one-time PagerDuty connection token was created for Cloudflare account %s and returned as token_id; "
-            "it is a secret, keep it out of logs. Next: %s" % (account_id, steps))
-
-
-NEW_TOKEN_ADVICE = ("run this task with create_token: true for a new token and follow its steps, or connect in the "
-                    "Cloudflare dashboard (%s)" % DASHBOARD_PATH)
-
-# What to do after Cloudflare refused a link, by the reason the adapter read from its answer.
-LINK_ADVICE = {
-    LINK_NOT_AUTHORISED: "if nobody has finished authorising services in PagerDuty for it yet, do that and run this "
-                         "task again with the same token_id",
-    LINK_RATE_LIMITED: "the token was not used, so run this task again later with the same token_id",
-}
-
-
-# -- read, compare, act --------------------------------------------------------------------------
 
 def converge(api, state, requested, token_id, create_token, check_mode):
-    """Read, compare, act. Returns the module result, or raises ConnectFailure (or ApiError)."""
+    """Read, compare, act. Returns the module result, or raises TaskFailure (or ApiError)."""
     requested = list(requested or [])
     connected = api.list_services()
 
@@ -421,33 +302,28 @@ def converge(api, state, requested, token_id, create_token, check_mode):
             api.delete_all()
         return dict(changed=changed, services=[], diff=diff(connected, []))
 
-    warnings = ambiguity_warnings(connected, requested)
     missing = missing_from(connected, requested)
     if connected and not missing:
-        return dict(changed=False, services=connected, missing=[], diff=diff(connected, connected),
-                    warnings=warnings)
+        return connected_result(False, connected, connected, requested)
 
     account = api.account_id
     if token_id is not None:
         if check_mode:
-            after = connected + [predicted_entry(m) for m in missing]
-            return dict(changed=True, services=after, missing=[], diff=diff(connected, after),
-                        warnings=warnings)
-        return link(api, token_id, connected, requested, warnings)
+            return connected_result(True, connected, connected + [predicted_entry(m) for m in missing], requested)
+        return link(api, token_id, connected, requested)
 
     if create_token:
         planned = diff(connected, connected)
         planned["after"]["connection_token"] = "(created, returned as token_id)"
         result = dict(changed=True, services=connected, missing=missing, diff=planned,
-                      next_step=next_step(account, connected, requested, check_mode))
+                      next_step=messages.next_step(account, connected, requested, check_mode))
         if not check_mode:
             result["token_id"] = create_token_once(api, connected, missing)
-        result["warnings"] = warnings + [result["next_step"]]
+        result["warnings"] = messages.ambiguity_warnings(connected, requested) + [result["next_step"]]
         return result
 
-    raise ConnectFailure("%s %s" % (what_is_missing(account, connected, requested, missing),
-                                    how_to_connect(connected, requested)),
-                         services=connected, missing=missing)
+    raise TaskFailure(messages.not_connected(account, connected, requested, missing), services=connected,
+                      missing=missing)
 
 
 def create_token_once(api, connected, missing):
@@ -456,80 +332,48 @@ def create_token_once(api, connected, missing):
     except ApiError as error:
         if not error.maybe_applied:
             raise
-        raise ConnectFailure(
-            "Creating a connection token had no clear outcome (%s). A token may have been created, but it is unknown "
-            "and will never be linked, which is harmless. Run this task again for a new one." % error,
-            services=connected, missing=missing, **error.to_result())
+        raise TaskFailure(messages.token_outcome_unclear(error), services=connected, missing=missing,
+                          **error.to_result())
 
 
-def link(api, token_id, connected, requested, warnings):
+def link(api, token_id, connected, requested):
     """Link the token, list again, and judge. The link uses the token up, so it is sent once."""
+    warnings = messages.ambiguity_warnings(connected, requested)
     account = api.account_id
     lost = None
     try:
         api.link_token(token_id)
     except ApiError as error:
-        if not error.maybe_applied:
+        if error.maybe_applied:
+            lost = error  # no clear answer (lost, 5xx): the link may have been applied; the list tells
+        else:
             refusal = link_refusal(error)
             if refusal == LINK_USED_OR_UNKNOWN:
                 # Another run may have used this very token a moment ago: if what we need is connected now, all is well.
                 now = api.list_services()
                 if now and not missing_from(now, requested):
-                    return dict(changed=False, services=now, missing=[], diff=diff(now, now),
-                                warnings=warnings + ambiguity_warnings(now, requested))
-            advice = LINK_ADVICE.get(refusal, "if it was used or has expired, %s" % NEW_TOKEN_ADVICE)
-            raise ConnectFailure(
-                "Could not link the connection token to Cloudflare account %s: %s. A token links once, and only after a "
-                "person authorised services in PagerDuty for it; %s." % (account, error, advice),
-                services=connected, missing=missing_from(connected, requested), **error.to_result())
-        # No clear answer (lost, 5xx): the link may have been applied. The list tells.
-        lost = error
+                    return connected_result(False, now, now, requested, warnings)
+            raise TaskFailure(messages.link_refused(account, error, refusal), services=connected,
+                              missing=missing_from(connected, requested), **error.to_result())
 
     after = api.list_services()
     missing = missing_from(after, requested)
     if after and not missing:
-        return dict(changed=True, services=after, missing=[], diff=diff(connected, after),
-                    warnings=warnings + ambiguity_warnings(after, requested))
-
+        return connected_result(True, connected, after, requested, warnings)
     fields = dict(changed=lost is None or after != connected, services=after, missing=missing)
     if lost is not None:
         fields.update(lost.to_result())
-        raise ConnectFailure(
-            "Linking the connection token had no clear outcome (%s), and the list taken afterwards shows it did not "
-            "connect everything. %s Run this task again: if the token was used up, it will say so."
-            % (lost, what_is_missing(account, after, requested, missing)), **fields)
+        raise TaskFailure(messages.link_outcome_unclear(lost, account, after, requested, missing), **fields)
     if not after:
-        raise ConnectFailure(
-            "Linked the connection token to Cloudflare account %s, but no PagerDuty service is connected: no service "
-            "was authorised in PagerDuty for this token. The token is used up: %s." % (account, NEW_TOKEN_ADVICE),
-            **fields)
-    raise ConnectFailure(
-        "Linked the connection token to Cloudflare account %s, but these services are still not connected: %s "
-        "(connected now: %s). They were not authorised in PagerDuty for this token, which is now used up. To connect "
-        "them, %s, and authorise %s." % (
-            account, _list(missing), _list(connected_names(after)), NEW_TOKEN_ADVICE, what_to_authorise(after, requested)),
-        **fields)
+        raise TaskFailure(messages.linked_nothing(account), **fields)
+    raise TaskFailure(messages.linked_without(account, after, requested, missing), **fields)
 
 
 def main():
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
-    require_requests(module)
-    params = module.params
-    fail_on_problems(module, connection_option_problems(params) + desired_problems(params))
-
-    api = CloudflarePagerDutyApi.from_params(params)
-    try:
-        result = converge(api, params["state"], params["services"], params["token_id"], params["create_token"],
-                          module.check_mode)
-    except ApiError as error:
-        fail_with_api_error(module, error)
-    except ConnectFailure as failure:
-        module.fail_json(msg=failure.msg, **failure.result)
-    for warning in result.pop("warnings", []):
-        module.warn(warning)
-    if not module._diff:
-        result.pop("diff")
-    module.exit_json(**result)
+    run_module(module, CloudflarePagerDutyApi, lambda api, params: converge(
+        api, params["state"], params["services"], params["token_id"], params["create_token"], module.check_mode),
+        task_problems=desired_problems)
 
 
 if __name__ == "__main__":

@@ -77,27 +77,13 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.oncall.pagerduty.plugins.module_utils._cloudflare import (
     CloudflarePagerDutyApi,
     cloudflare_argument_spec,
-    connection_option_problems,
 )
-from ansible_collections.oncall.pagerduty.plugins.module_utils._http_client import ApiError
-from ansible_collections.oncall.pagerduty.plugins.module_utils._options import (
-    fail_on_problems,
-    fail_with_api_error,
-    require_requests,
-)
+from ansible_collections.oncall.pagerduty.plugins.module_utils._module import run_module
 
 
 def main():
     module = AnsibleModule(argument_spec=cloudflare_argument_spec(), supports_check_mode=True)
-    require_requests(module)
-    fail_on_problems(module, connection_option_problems(module.params))
-
-    api = CloudflarePagerDutyApi.from_params(module.params)
-    try:
-        services = api.list_services()
-    except ApiError as error:
-        fail_with_api_error(module, error)
-    module.exit_json(changed=False, services=services)
+    run_module(module, CloudflarePagerDutyApi, lambda api, params: dict(changed=False, services=api.list_services()))
 
 
 if __name__ == "__main__":

@@ -225,17 +225,12 @@ from ansible.module_utils.basic import AnsibleModule, _load_params
 
 from ansible_collections.oncall.pagerduty.plugins.module_utils._datadog import (
     DatadogPagerDutyApi,
-    connection_option_problems,
     datadog_argument_spec,
     service_name_problem,
 )
 from ansible_collections.oncall.pagerduty.plugins.module_utils._http_client import ApiError
-from ansible_collections.oncall.pagerduty.plugins.module_utils._options import (
-    MAX_CONCURRENCY,
-    fail_on_problems,
-    fail_with_api_error,
-    require_requests,
-)
+from ansible_collections.oncall.pagerduty.plugins.module_utils._module import TaskFailure, fail_on_problems, run_module
+from ansible_collections.oncall.pagerduty.plugins.module_utils._options import concurrency_problem
 
 HIDDEN_KEY = "(hidden)"
 REPLACED_KEY = "(hidden, replaced)"
@@ -307,9 +302,7 @@ def desired_services(params):
 def desired_problems(params, desired=None):
     """Everything wrong with the desired state, found before any request is sent."""
     batch = params.get("services") is not None
-    problems = []
-    if batch and not 1 <= params.get("concurrency", 1) <= MAX_CONCURRENCY:
-        problems.append("concurrency must be between 1 and %d, got %s" % (MAX_CONCURRENCY, params["concurrency"]))
+    problems = [p for p in [concurrency_problem(params["concurrency"]) if batch else None] if p]
     seen = set()
     for index, entry in enumerate(desired or desired_services(params)):
         option = "services[%d].service_name" % index if batch else "service_name"
@@ -382,6 +375,20 @@ def converge_batch(api, desired, check_mode, concurrency):
     return dict(changed=any(r["changed"] for r in results), results=results, diff=dict(before=before, after=after))
 
 
+def converge_task(api, params, check_mode):
+    """One service object, or the services batch, whose partial failure fails the task after the others applied."""
+    if params["services"] is None:
+        return converge(api, params["service_name"], params["service_key"], params["state"], params["update_key"],
+                        check_mode)
+    desired = desired_services(params)
+    result = converge_batch(api, desired, check_mode, params["concurrency"])
+    failures = [r for r in result["results"] if r.get("failed")]
+    if failures:
+        raise TaskFailure("%d of %d service objects failed (the others were applied): %s" % (
+            len(failures), len(desired), "; ".join("%s: %s" % (r["service_name"], r["msg"]) for r in failures)), **result)
+    return result
+
+
 def main():
     given = given_arguments()
     services = given.get("services")
@@ -394,30 +401,10 @@ def main():
     )
     if not services_are_dicts:
         refuse_services_that_are_not_dicts(module, services)
-    require_requests(module)
-    params = module.params
-    desired = desired_services(params)
-    fail_on_problems(module, name_type_problems(given) + connection_option_problems(params)
-                     + desired_problems(params, desired))
-
-    batch = params["services"] is not None
-    api = DatadogPagerDutyApi.from_params(params, pool_size=params["concurrency"] if batch else 1)
-    if batch:
-        result = converge_batch(api, desired, module.check_mode, params["concurrency"])
-    else:
-        try:
-            result = converge(api, params["service_name"], params["service_key"], params["state"],
-                              params["update_key"], module.check_mode)
-        except ApiError as error:
-            fail_with_api_error(module, error)
-    if not module._diff:
-        result.pop("diff")
-    failures = [r for r in result.get("results", []) if r.get("failed")]
-    if failures:
-        module.fail_json(msg="%d of %d service objects failed (the others were applied): %s"
-                         % (len(failures), len(desired), "; ".join("%s: %s" % (r["service_name"], r["msg"]) for r in failures)),
-                         **result)
-    module.exit_json(**result)
+    batch = module.params["services"] is not None
+    run_module(module, DatadogPagerDutyApi, lambda api, params: converge_task(api, params, module.check_mode),
+               task_problems=lambda params: name_type_problems(given) + desired_problems(params),
+               pool_size=module.params["concurrency"] if batch else 1)
 
 
 if __name__ == "__main__":

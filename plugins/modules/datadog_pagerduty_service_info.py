@@ -91,17 +91,26 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.oncall.pagerduty.plugins.module_utils._datadog import (
     DatadogPagerDutyApi,
-    connection_option_problems,
     datadog_argument_spec,
     service_name_problem,
 )
 from ansible_collections.oncall.pagerduty.plugins.module_utils._http_client import ApiError
-from ansible_collections.oncall.pagerduty.plugins.module_utils._options import (
-    MAX_CONCURRENCY,
-    fail_on_problems,
-    fail_with_api_error,
-    require_requests,
-)
+from ansible_collections.oncall.pagerduty.plugins.module_utils._module import run_module
+from ansible_collections.oncall.pagerduty.plugins.module_utils._options import concurrency_problem
+
+
+def names_problems(params):
+    problems = [service_name_problem(name, "service_names[%d]" % i) for i, name in enumerate(params["service_names"])]
+    return [p for p in problems + [concurrency_problem(params["concurrency"])] if p]
+
+
+def read(api, params):
+    found = api.read_services(params["service_names"], params["concurrency"])
+    for name in params["service_names"]:
+        if isinstance(found[name], ApiError):
+            raise found[name]
+    return dict(changed=False, services=[{"service_name": name} for name in found if found[name]],
+                missing=[name for name in found if not found[name]])
 
 
 def main():
@@ -112,22 +121,7 @@ def main():
         ),
         supports_check_mode=True,
     )
-    require_requests(module)
-    names = module.params["service_names"]
-    problems = connection_option_problems(module.params)
-    problems += [p for p in (service_name_problem(n, "service_names[%d]" % i) for i, n in enumerate(names)) if p]
-    concurrency = module.params["concurrency"]
-    if not 1 <= concurrency <= MAX_CONCURRENCY:
-        problems.append("concurrency must be between 1 and %d, got %s" % (MAX_CONCURRENCY, concurrency))
-    fail_on_problems(module, problems)
-
-    api = DatadogPagerDutyApi.from_params(module.params, pool_size=concurrency)
-    found = api.read_services(names, concurrency)
-    for name in names:
-        if isinstance(found[name], ApiError):
-            fail_with_api_error(module, found[name])
-    module.exit_json(changed=False, services=[{"service_name": name} for name in found if found[name]],
-                     missing=[name for name in found if not found[name]])
+    run_module(module, DatadogPagerDutyApi, read, task_problems=names_problems, pool_size=module.params["concurrency"])
 
 
 if __name__ == "__main__":

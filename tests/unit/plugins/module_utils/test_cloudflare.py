@@ -53,7 +53,7 @@ def params(**overrides):
 @pytest.fixture
 def make_api(scripted, fake_time):
     def make(**overrides):
-        result = cloudflare.CloudflarePagerDutyApi.from_params(params(api_url=scripted.url + "/client/v4/", **overrides))
+        result = cloudflare.CloudflarePagerDutyApi.from_options(params(api_url=scripted.url + "/client/v4/", **overrides))
         result.client.sleep, result.client.clock = fake_time.sleep, fake_time.time
         return result
     return make
@@ -400,15 +400,15 @@ def _auth_params(**values):
 def test_task_token_wins_over_global_key_from_the_environment():
     environ = {"CLOUDFLARE_EMAIL": "ops@example.com", "CLOUDFLARE_API_KEY": "envkey0123456789"}
     params = _auth_params(api_token="task-token-0123456789", email="ops@example.com", api_key="envkey0123456789")
-    cloudflare.prefer_task_credentials(params, environ)
-    assert params == _auth_params(api_token="task-token-0123456789")
+    given = dict(params)
+    assert cloudflare.resolve_credentials(params, environ) == _auth_params(api_token="task-token-0123456789")
+    assert params == given  # resolving leaves the task's options as they were
 
 
 def test_task_global_key_wins_over_token_from_the_environment():
     environ = {"CLOUDFLARE_API_TOKEN": "env-token-0123456789"}
     params = _auth_params(api_token="env-token-0123456789", email="me@example.com", api_key="taskkey0123456789")
-    cloudflare.prefer_task_credentials(params, environ)
-    assert params == _auth_params(email="me@example.com", api_key="taskkey0123456789")
+    assert cloudflare.resolve_credentials(params, environ) == _auth_params(email="me@example.com", api_key="taskkey0123456789")
 
 
 @pytest.mark.parametrize("environ", [
@@ -416,8 +416,8 @@ def test_task_global_key_wins_over_token_from_the_environment():
     {"CLOUDFLARE_API_TOKEN": "t0123456789", "CLOUDFLARE_EMAIL": "a@b.c", "CLOUDFLARE_API_KEY": "k0123456789"},  # both from env
 ])
 def test_two_ways_from_the_same_place_are_still_refused(environ):
-    params = _auth_params(api_token="t0123456789", email="a@b.c", api_key="k0123456789")
-    cloudflare.prefer_task_credentials(params, environ)
+    params = cloudflare.resolve_credentials(_auth_params(api_token="t0123456789", email="a@b.c", api_key="k0123456789"),
+                                            environ)
     assert cloudflare.auth_problems(params)[0].startswith("api_token and api_key are both set")
 
 

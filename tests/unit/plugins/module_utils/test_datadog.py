@@ -27,7 +27,7 @@ def params(**overrides):
 
 @pytest.fixture
 def api(scripted, fake_time):
-    result = datadog.DatadogPagerDutyApi.from_params(params(api_url=scripted.url + "/"))
+    result = datadog.DatadogPagerDutyApi.from_options(params(api_url=scripted.url + "/"))
     result.client.sleep, result.client.clock = fake_time.sleep, fake_time.time
     return result
 

@@ -166,6 +166,42 @@ def test_dropped_connection_on_post_is_not_resent(scripted, fake_time):
     assert "connection lost before an answer" in str(caught.value)
 
 
+def test_a_lost_write_is_rechecked_and_counts_as_done_when_it_landed(scripted, fake_time):
+    scripted.script(Answer(drop=True))
+    rechecks = []
+    response = make_client(scripted, fake_time).request("POST", "/things", body={}, idempotent=False,
+                                                        recheck=lambda: rechecks.append(1) or True)
+    assert (response.status, response.landed_unseen) == (None, True)
+    assert (scripted.calls(), rechecks, fake_time.waits) == ([("POST", "/things")], [1], [])
+
+
+def test_a_lost_write_is_resent_once_its_recheck_found_it_missing(scripted, fake_time):
+    scripted.script(Answer(drop=True), Answer(201, {"id": 1}))
+    response = make_client(scripted, fake_time).request("POST", "/things", body={}, idempotent=False,
+                                                        recheck=lambda: False)
+    assert (response.status, response.resent_after_unclear, response.landed_unseen) == (201, True, False)
+    assert scripted.calls() == [("POST", "/things")] * 2
+    assert len(fake_time.waits) == 1 and 0.5 <= fake_time.waits[0] <= 1.0
+
+
+def test_a_5xx_write_is_rechecked_then_resent_and_a_conflict_after_it_is_marked(scripted, fake_time):
+    scripted.script(Answer(500), Answer(400, {"errors": ["exists"]}))
+    with pytest.raises(ApiError) as raised:
+        make_client(scripted, fake_time).request("POST", "/things", body={}, idempotent=False, recheck=lambda: False)
+    # The 400 may answer our own first try, which landed late: the adapter decides with after_unclear.
+    assert (raised.value.status, raised.value.after_unclear, raised.value.attempts) == (400, True, 2)
+    assert scripted.calls() == [("POST", "/things")] * 2
+
+
+def test_a_write_rechecked_missing_every_time_gives_up_after_the_retries(scripted, fake_time):
+    scripted.script(*[Answer(drop=True)] * 3)
+    with pytest.raises(ApiError) as raised:
+        make_client(scripted, fake_time, retries=2).request("POST", "/things", body={}, idempotent=False,
+                                                             recheck=lambda: False)
+    assert (raised.value.attempts, raised.value.maybe_applied) == (3, True)
+    assert len(scripted.calls()) == 3 and len(fake_time.waits) == 2
+
+
 def test_read_timeout_is_retried_for_get_and_named(scripted, fake_time):
     scripted.script(Answer(200, {}, delay=1.0), Answer(200, {}, delay=1.0))
     with pytest.raises(ApiError) as caught:

@@ -25,7 +25,7 @@ NEW_KEY = "pdkey-unit-fedcba9876543210fedc"
 
 @pytest.fixture
 def api(sandbox, state):
-    return DatadogPagerDutyApi.from_params(dict(api_key="sandbox-api-key", app_key="sandbox-app-key",
+    return DatadogPagerDutyApi.from_options(dict(api_key="sandbox-api-key", app_key="sandbox-app-key",
                                                 api_url=sandbox.url, timeout=5, retries=1))
 
 
@@ -210,12 +210,6 @@ def test_info_with_integration_off_explains(sandbox, state, capsys):
     state.update_settings({"datadog_integration_enabled": False})
     code, result = run_main(info_module, connection(sandbox, service_names=["a"]), capsys)
     assert code == 1 and "PagerDuty integration is not installed" in result["msg"]
-
-
-def test_missing_requests_library_is_reported(sandbox, monkeypatch, capsys):
-    monkeypatch.setattr("ansible_collections.oncall.pagerduty.plugins.module_utils._options.HAS_REQUESTS", False)
-    code, result = run_main(module, connection(sandbox, service_name="a", service_key=KEY), capsys)
-    assert code == 1 and "Failed to import the required Python library (requests)" in result["msg"]
 
 
 def entry(name, key=KEY, state="present", update_key="on_create"):
