@@ -167,10 +167,14 @@ class HttpClient:
 
     vendor: the name used in error messages.
     error_messages: callable(body, text) -> list of str, the vendor's way of reading errors.
+    sleep, clock: how to wait and read the time; tests replace them (per client, or on the class for every client).
     """
 
+    sleep = staticmethod(time.sleep)
+    clock = staticmethod(time.time)
+
     def __init__(self, base_url, headers=None, vendor=None, timeout=30, validate_certs=True, ca_path=None,
-                 retries=3, error_messages=None, pool_size=10, sleep=time.sleep, clock=time.time, user_agent_extra=None):
+                 retries=3, error_messages=None, pool_size=10, sleep=None, clock=None, user_agent_extra=None):
         if not HAS_REQUESTS:
             raise RuntimeError("the Python library requests is required")
         self.base_url = base_url.rstrip("/")
@@ -178,8 +182,10 @@ class HttpClient:
         self.timeout = timeout
         self.retries = retries
         self.error_messages = error_messages or default_error_messages
-        self.sleep = sleep
-        self.clock = clock
+        if sleep is not None:
+            self.sleep = sleep
+        if clock is not None:
+            self.clock = clock
         self._pause_lock = threading.Lock()
         self._not_before = 0.0
         self.session = requests.Session()
