@@ -33,17 +33,18 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from urllib.parse import quote
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PLAYBOOKS = os.path.join(REPO, "tools", "bench")
-SANDBOX = os.path.join(REPO, "tests", "sandbox", "server.py")
-SERVICES_PATH = "/api/v1/integration/pagerduty/configuration/services"
 MODULE = "ansible_collections.oncall.pagerduty.plugins.modules.datadog_pagerduty_service"
-DD_API_KEY = "sandbox-api-key"
-DD_APP_KEY = "sandbox-app-key"
-LISTENING_RE = re.compile(r"sandbox listening on (http://\S+)$")
+
+# The sandbox package (tests/sandbox/): its credentials and paths, how to start it and its control API.
+sys.path.insert(0, os.path.join(REPO, "tests"))
+from sandbox import facts  # noqa: E402
+from sandbox.client import SandboxClient  # noqa: E402
+from sandbox.process import SandboxProcess  # noqa: E402
+
 RECAP_RE = re.compile(r"localhost\s*:\s*ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)")
 PLAYBOOK_TIMEOUT = 900
 TARGET_N = 40
@@ -82,7 +83,7 @@ VARIANTS = (
 
 
 def service_path(name):
-    return "%s/%s" % (SERVICES_PATH, quote(name, safe=""))
+    return "%s/%s" % (facts.DATADOG_SERVICES_PATH, quote(name, safe=""))
 
 
 def service_names(count):
@@ -225,53 +226,6 @@ def format_ratio(value):
 
 
 # ---------------------------------------------------------------------------------------------
-# The sandbox
-
-
-class SandboxProcess:
-    """tests/sandbox/server.py as a child process; stop() is safe to call in any state."""
-
-    def __init__(self, log_path):
-        self.log_path = log_path
-        self.process = None
-        self.url = None
-
-    def start(self):
-        with open(self.log_path, "wb") as log:
-            self.process = subprocess.Popen(  # pylint: disable=consider-using-with
-                [sys.executable, "-u", SANDBOX, "--host", "127.0.0.1", "--port", "0"], stdout=subprocess.PIPE,
-                stderr=log, stdin=subprocess.DEVNULL, universal_newlines=True, start_new_session=True)
-        line = self.process.stdout.readline().strip()
-        match = LISTENING_RE.match(line)
-        if not match:
-            self.stop()
-            raise RuntimeError("the sandbox did not start: %r (see %s)" % (line, self.log_path))
-        self.url = match.group(1)
-        return self
-
-    def control(self, method, path, body=None):
-        data = None if body is None else json.dumps(body).encode("utf-8")
-        request = urllib.request.Request(self.url + "/_sandbox/" + path, data=data, method=method,
-                                         headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(request, timeout=30) as answer:
-            return json.loads(answer.read().decode("utf-8") or "null")
-
-    def stop(self):
-        if self.process is None:
-            return
-        process, self.process = self.process, None
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(10)
-        if process.stdout:
-            process.stdout.close()
-
-
-# ---------------------------------------------------------------------------------------------
 # The machine and the environment
 
 
@@ -329,7 +283,7 @@ def ansible_env(workdir, url, pipelining=False):
         if name.startswith("DD_") or name in ("ANSIBLE_CONFIG", "ANSIBLE_KEEP_REMOTE_FILES"):
             del env[name]
     env.update(
-        DD_API_KEY=DD_API_KEY, DD_APP_KEY=DD_APP_KEY, DD_HOST=url,
+        DD_API_KEY=facts.DATADOG_API_KEY, DD_APP_KEY=facts.DATADOG_APP_KEY, DD_HOST=url,
         ANSIBLE_COLLECTIONS_PATH=collections_path(),
         ANSIBLE_LOCAL_TEMP=os.path.join(workdir, "local-tmp"),
         ANSIBLE_REMOTE_TMP=os.path.join(workdir, "remote-tmp"),
@@ -345,7 +299,7 @@ def write_vars(workdir, url, names, concurrency):
     path = os.path.join(workdir, "bench-vars.json")
     data = dict(
         ansible_python_interpreter=sys.executable,
-        bench_url=url, bench_api_key=DD_API_KEY, bench_app_key=DD_APP_KEY, bench_concurrency=concurrency,
+        bench_url=url, bench_api_key=facts.DATADOG_API_KEY, bench_app_key=facts.DATADOG_APP_KEY, bench_concurrency=concurrency,
         bench_services=[dict(service_name=name, service_key=service_key(index)) for index, name in enumerate(names)],
     )
     with open(path, "w", encoding="utf-8") as handle:
@@ -434,17 +388,16 @@ def progress(text):
 
 
 def seed(sandbox, names, latency_ms):
-    sandbox.control("POST", "reset")
-    sandbox.control("POST", "state", {"datadog": {"services": dict((name, {"service_key": service_key(index)})
-                                                                   for index, name in enumerate(names))}})
-    sandbox.control("POST", "settings", {"latency_ms": latency_ms})
+    sandbox.reset()
+    sandbox.seed_datadog((name, service_key(index)) for index, name in enumerate(names))
+    sandbox.settings(latency_ms=latency_ms)
 
 
 def measure_variant(sandbox, variant, names, vars_path, env, workdir, latency_ms, run_index):
-    sandbox.control("DELETE", "journal")
+    sandbox.clear_journal()
     run = run_playbook(variant.playbook, vars_path, env, workdir)
     seconds, rc, output = run["seconds"], run["rc"], run["output"]
-    journal = sandbox.control("GET", "journal")["requests"]
+    journal = sandbox.journal()
     recap = parse_recap(output)
     problems = run_problems(rc, recap, journal, variant.expected_paths(names), variant.has_tasks)
     times = [entry["time"] for entry in journal if entry.get("time") is not None]
@@ -484,7 +437,7 @@ def run_benchmark(sandbox, args, names, vars_path, env, workdir):
                 other = "" if record["other_cpus"] is None else " (other %.1f)" % record["other_cpus"]
                 done.append("%s %.2fs%s%s" % (variant.key, record["seconds"], other, "" if not record["problems"] else " FAILED"))
             progress("  latency %s ms, run %d/%d: %s" % (latency_ms, run_index + 1, total, ", ".join(done)))
-        state = sandbox.control("GET", "state")["datadog"]["services"]
+        state = sandbox.datadog_services()
         if sorted(state) != sorted(names):
             records.append(dict(variant="state", latency_ms=latency_ms, run=None, seconds=None, problems=[
                 "the sandbox holds %d service objects after the runs instead of the %d seeded" % (len(state), len(names))]))
@@ -589,7 +542,7 @@ def import_summary(runs, baseline_modules=frozenset()):
 
 def measure_module_start(sandbox, vars_path, env, workdir, reps):
     """Keep the AnsiballZ payloads of one run of tools/bench/module_start.yml and time them by hand."""
-    sandbox.control("POST", "settings", {"latency_ms": 0})
+    sandbox.settings(latency_ms=0)
     remote = os.path.join(workdir, "kept-payloads")
     keep_env = dict(env, ANSIBLE_KEEP_REMOTE_FILES="1", ANSIBLE_REMOTE_TMP=remote)
     run = run_playbook("module_start.yml", vars_path, keep_env, workdir)
@@ -789,13 +742,14 @@ def main(argv=None):
     info = machine_info()
     names = service_names(args.n)
     workdir = tempfile.mkdtemp(prefix="oncall-bench-")
-    sandbox = SandboxProcess(os.path.join(workdir, "sandbox.log"))
+    # In a session of its own: a Ctrl-C reaches this script, which stops the sandbox last.
+    process = SandboxProcess(os.path.join(workdir, "sandbox.log"), new_session=True)
     keep = False  # the work directory is kept when a check failed or the bench broke, not when interrupted
     try:
         ansible_playbook_path()
-        sandbox.start()
-        env = ansible_env(workdir, sandbox.url, pipelining=args.pipelining)
-        vars_path = write_vars(workdir, sandbox.url, names, args.concurrency)
+        sandbox = SandboxClient(process.start().url)
+        env = ansible_env(workdir, sandbox.datadog_url, pipelining=args.pipelining)
+        vars_path = write_vars(workdir, sandbox.datadog_url, names, args.concurrency)
         progress("sandbox %s; work directory %s; N=%d, runs=%d, latencies %s ms"
                  % (sandbox.url, workdir, args.n, args.runs, ",".join(str(v) for v in args.latency_ms)))
         records = run_benchmark(sandbox, args, names, vars_path, env, workdir)
@@ -813,9 +767,8 @@ def main(argv=None):
         for variant, latency_ms, run_index, problem, log in problems:
             where = " (output: %s)" % log if log else ""
             print("FAIL check: (%s) at %s ms, run %s: %s%s" % (variant, latency_ms, run_index, problem, where))
-        sandbox_log = read_text(sandbox.log_path)
-        if "Traceback" in sandbox_log:
-            print("WARNING: the sandbox logged errors (%s)" % sandbox.log_path)
+        if process.problems():
+            print("WARNING: the sandbox logged errors (%s)" % process.log_path)
         if args.json:
             with open(args.json, "w", encoding="utf-8") as handle:
                 config = dict(n=args.n, runs=args.runs, loop_runs=args.loop_runs, variants=args.variants, latency_ms=args.latency_ms,
@@ -834,7 +787,7 @@ def main(argv=None):
         keep = True
         raise
     finally:
-        sandbox.stop()
+        process.stop()
         if keep:
             progress("work directory kept for inspection: %s" % workdir)
         else:

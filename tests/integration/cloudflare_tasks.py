@@ -5,9 +5,8 @@
 
 """Builders of Cloudflare tasks for the integration playbooks, and the requests they must send.
 
-The Cloudflare counterpart of datadog_tasks.py. It holds no test: it carries the test_ prefix only
-because the Cloudflare integration tests own the test_cloudflare_*.py files; it can become
-cloudflare_tasks.py beside datadog_tasks.py without any other change than the imports.
+The Cloudflare counterpart of datadog_tasks.py (it holds no test), with the fixture `cloudflare`
+and helpers that read and seed the sandbox's Cloudflare state.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -16,22 +15,25 @@ __metaclass__ = type
 
 import pytest
 
+from ansible_collections.oncall.pagerduty.tests.sandbox import facts
+
 DESTINATION_MODULE = "oncall.pagerduty.cloudflare_pagerduty_destination"
 INFO_MODULE = "oncall.pagerduty.cloudflare_pagerduty_destination_info"
 
-# What the sandbox accepts (tests/sandbox/README.md).
-ACCOUNT_ID = "023e105f4ecef8ad9ca31a8372d0c353"
-API_TOKEN = "sandbox-token"
-EMAIL = "sandbox@example.com"
-GLOBAL_KEY = "sandbox-global-key"
+# What the sandbox accepts (tests/sandbox/facts.py).
+ACCOUNT_ID = facts.CLOUDFLARE_ACCOUNT_ID
+API_TOKEN = facts.CLOUDFLARE_API_TOKEN
+EMAIL = facts.CLOUDFLARE_EMAIL
+GLOBAL_KEY = facts.CLOUDFLARE_API_KEY
 
-PREFIX = "/client/v4"
-DESTINATIONS_PATH = "%s/accounts/%s/alerting/v3/destinations/pagerduty" % (PREFIX, ACCOUNT_ID)
+PREFIX = facts.CLOUDFLARE_PREFIX
+# The path Cloudflare's errors show, and the path requested (under PREFIX).
+SHOWN_PATH = facts.cloudflare_destinations_path()
+DESTINATIONS_PATH = PREFIX + SHOWN_PATH
 CONNECT_PATH = DESTINATIONS_PATH + "/connect"
 DASHBOARD_PATH = "Notifications > Destinations > PagerDuty > Connect"
 # What errors show instead of a connection token, which is a secret.
-SHOWN_LINK_PATH = "/accounts/%s/alerting/v3/destinations/pagerduty/connect/{token_id}" % ACCOUNT_ID
-SHOWN_PATH = "/accounts/%s/alerting/v3/destinations/pagerduty" % ACCOUNT_ID
+SHOWN_LINK_PATH = SHOWN_PATH + "/connect/{token_id}"
 
 # The four requests the modules may send, as the journal records them: (method, raw path).
 LIST = ("GET", DESTINATIONS_PATH)
@@ -45,7 +47,7 @@ def LINK(token_id):  # pylint: disable=invalid-name
 
 
 def list_path(account_id):
-    return "%s/accounts/%s/alerting/v3/destinations/pagerduty" % (PREFIX, account_id)
+    return PREFIX + facts.cloudflare_destinations_path(account_id)
 
 
 def writes(calls):

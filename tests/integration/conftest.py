@@ -12,14 +12,10 @@ __metaclass__ = type
 
 import pytest
 
-from integration_harness import (
-    SANDBOX_SECRETS,
-    PlaybookRunner,
-    SandboxClient,
-    SandboxProcess,
-    Secrets,
-    sandbox_log_problems,
-)
+from ansible_collections.oncall.pagerduty.tests.sandbox.client import SandboxClient
+from ansible_collections.oncall.pagerduty.tests.sandbox.process import SandboxProcess
+
+from integration_harness import SANDBOX_SECRETS, PlaybookRunner, Secrets
 from datadog_tasks import DatadogTasks
 
 
@@ -37,14 +33,13 @@ def sandbox_process(tmp_path_factory):
 @pytest.fixture
 def sandbox(sandbox_process):
     """The control API of a freshly reset sandbox. Fails the test if the sandbox logged an error."""
-    if sandbox_process.process.poll() is not None:
-        pytest.fail("the sandbox exited with %s; its log:\n%s" % (sandbox_process.process.returncode,
-                                                                  sandbox_process.log_text()))
+    if not sandbox_process.running():
+        pytest.fail("the sandbox exited with %s; its log:\n%s" % (sandbox_process.returncode, sandbox_process.log_text()))
     client = SandboxClient(sandbox_process.url)
     client.reset()
     log_offset = sandbox_process.log_size()
     yield client
-    problems = sandbox_log_problems(sandbox_process.log_text(log_offset))
+    problems = sandbox_process.problems(log_offset)
     assert not problems, "the sandbox logged errors during this test:\n%s" % "\n\n".join(problems)
 
 

@@ -12,12 +12,15 @@ __metaclass__ = type
 import re
 from urllib.parse import quote
 
+from ansible_collections.oncall.pagerduty.tests.sandbox import facts
+
 SERVICE_MODULE = "oncall.pagerduty.datadog_pagerduty_service"
 INFO_MODULE = "oncall.pagerduty.datadog_pagerduty_service_info"
-SERVICES_PATH = "/api/v1/integration/pagerduty/configuration/services"
+SERVICES_PATH = facts.DATADOG_SERVICES_PATH
 
-API_KEY = "sandbox-api-key"
-APP_KEY = "sandbox-app-key"
+# What the sandbox accepts (tests/sandbox/facts.py).
+API_KEY = facts.DATADOG_API_KEY
+APP_KEY = facts.DATADOG_APP_KEY
 
 
 def service_path(name):

@@ -3,47 +3,42 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""The integration harness: the sandbox process, its control API, and ansible-playbook runs.
+"""The integration harness: ansible-playbook runs checked for leaked secrets, against the sandbox.
 
-Vendor-neutral: the fixtures in conftest.py wire these together; vendor task builders live in
-their own files (datadog_tasks.py, ...).
+Vendor-neutral: the fixtures in conftest.py wire these together with the sandbox, which
+tests/sandbox/ starts (process.py) and controls (client.py); vendor task builders live in their
+own files (datadog_tasks.py, cloudflare_tasks.py).
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import http.client
 import json
 import os
 import re
 import socket
-import ssl
 import subprocess
 import sys
 import time
-from urllib.parse import urlsplit
 
 import yaml
 
+from ansible_collections.oncall.pagerduty.tests.sandbox import facts
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO_ROOT = os.path.dirname(os.path.dirname(HERE))
-SANDBOX_SCRIPT = os.path.join(REPO_ROOT, "tests", "sandbox", "server.py")
 CALLBACK_DIR = os.path.join(HERE, "callback_plugins")
 CALLBACK_NAME = "record_results"
 
 # The credentials the sandbox accepts: treated as secrets in every run.
-SANDBOX_SECRETS = ("sandbox-api-key", "sandbox-app-key", "sandbox-token", "sandbox-global-key")
+SANDBOX_SECRETS = facts.SECRETS
 # Module options whose literal values in a playbook are registered as secrets automatically.
 SECRET_OPTIONS = frozenset(["service_key", "api_key", "app_key", "application_key", "api_token", "token_id"])
 # Environment variables whose values are registered as secrets automatically.
 SECRET_ENV_RE = re.compile(r"(KEY|TOKEN|SECRET|PASSWORD)", re.IGNORECASE)
 # Below this length a value could appear in output by chance: tests must use distinctive secrets.
 MIN_SECRET_LENGTH = 12
-
-LISTENING_RE = re.compile(r"sandbox listening on (https?://\S+)")
-# What a sandbox log may hold without failing the test: the client hung up on a slow answer.
-HARMLESS_LOG_ERRORS = ("BrokenPipeError", "ConnectionResetError", "ConnectionAbortedError")
 
 
 def collections_path():
@@ -76,190 +71,6 @@ def closed_port(host="127.0.0.1"):
         return sock.getsockname()[1]
     finally:
         sock.close()
-
-
-# ---------------------------------------------------------------------------------------------
-# The sandbox
-
-
-class SandboxProcess:
-    """`python tests/sandbox/server.py --port 0` as a child process, its output in a log file."""
-
-    def __init__(self, log_path, latency_ms=0, tls_cert=None, tls_key=None):
-        self.log_path = log_path
-        self.latency_ms = latency_ms
-        self.tls = ["--tls-cert", tls_cert, "--tls-key", tls_key] if tls_cert else []
-        self.process = None
-        self.url = None
-        self._log = None
-
-    def start(self, timeout=20.0):
-        self._log = open(self.log_path, "wb")  # pylint: disable=consider-using-with
-        argv = [sys.executable, "-u", SANDBOX_SCRIPT, "--host", "127.0.0.1", "--port", "0"]
-        if self.latency_ms:
-            argv += ["--latency-ms", str(self.latency_ms)]
-        argv += self.tls
-        env = dict(os.environ, PYTHONUNBUFFERED="1")
-        self.process = subprocess.Popen(argv, stdout=self._log, stderr=subprocess.STDOUT,  # pylint: disable=consider-using-with
-                                        stdin=subprocess.DEVNULL, env=env, cwd=REPO_ROOT)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            text = self.log_text()
-            first_line = text.split("\n", 1)[0] if "\n" in text else ""
-            match = LISTENING_RE.search(first_line)
-            if match:
-                self.url = match.group(1)
-                return self
-            if self.process.poll() is not None:
-                raise RuntimeError("the sandbox exited with %s before listening:\n%s" % (self.process.returncode, text))
-            time.sleep(0.02)
-        self.stop()
-        raise RuntimeError("the sandbox did not print 'sandbox listening on ...' within %ss" % timeout)
-
-    def log_text(self, offset=0):
-        with open(self.log_path, "rb") as handle:
-            handle.seek(offset)
-            return handle.read().decode("utf-8", "replace")
-
-    def log_size(self):
-        return os.path.getsize(self.log_path)
-
-    def stop(self):
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(10)
-        if self._log is not None:
-            self._log.close()
-            self._log = None
-
-
-def sandbox_log_problems(text):
-    """Tracebacks in a sandbox log that are not just a client hanging up."""
-    problems = []
-    for block in re.split(r"\n(?=-{20,}|Traceback )", text):
-        if "Traceback" in block and not any(name in block for name in HARMLESS_LOG_ERRORS):
-            problems.append(block.strip())
-    return problems
-
-
-class ControlApiError(AssertionError):
-    pass
-
-
-class SandboxClient:
-    """The sandbox's control API (/_sandbox/...). Talks plain http.client: no proxy, no retries.
-
-    ca_file: the CA to trust when the sandbox serves HTTPS.
-    """
-
-    def __init__(self, url, ca_file=None):
-        self.url = url.rstrip("/")
-        parts = urlsplit(self.url)
-        self.host = parts.hostname
-        self.port = parts.port
-        self.ssl_context = ssl.create_default_context(cafile=ca_file) if parts.scheme == "https" else None
-
-    @property
-    def datadog_url(self):
-        return self.url
-
-    @property
-    def cloudflare_url(self):
-        return self.url + "/client/v4"
-
-    def call(self, method, path, body=None):
-        if self.ssl_context is None:
-            conn = http.client.HTTPConnection(self.host, self.port, timeout=30)
-        else:
-            conn = http.client.HTTPSConnection(self.host, self.port, timeout=30, context=self.ssl_context)
-        try:
-            data = None if body is None else json.dumps(body).encode("utf-8")
-            headers = {"Content-Type": "application/json"} if data is not None else {}
-            conn.request(method, "/_sandbox" + path, body=data, headers=headers)
-            response = conn.getresponse()
-            payload = response.read().decode("utf-8")
-        finally:
-            conn.close()
-        parsed = json.loads(payload) if payload else None
-        if response.status != 200:
-            raise ControlApiError("sandbox control %s %s answered %s: %s" % (method, path, response.status, payload))
-        return parsed
-
-    # state
-    def reset(self):
-        self.call("POST", "/reset")
-
-    def health(self):
-        return self.call("GET", "/health")
-
-    def state(self):
-        return self.call("GET", "/state")
-
-    def seed(self, state):
-        """Replace parts of the state: {"datadog": {"services": {name: key}}, "cloudflare": {...}}."""
-        return self.call("POST", "/state", state)
-
-    # journal
-    def journal(self, vendor=None):
-        """Every request received since the last reset, in order: {vendor, method, path, status, time}."""
-        entries = self.call("GET", "/journal")["requests"]
-        return [e for e in entries if vendor is None or e["vendor"] == vendor]
-
-    def calls(self, vendor=None):
-        """(method, raw path) of every vendor request, in order: what exact-sequence assertions compare."""
-        return [(e["method"], e["path"]) for e in self.journal(vendor)]
-
-    def calls_with_status(self, vendor=None):
-        return [(e["method"], e["path"], e["status"]) for e in self.journal(vendor)]
-
-    def clear_journal(self):
-        self.call("DELETE", "/journal")
-
-    # faults, settings, rate limits
-    def add_fault(self, **fault):
-        """One fault: method, path (regex on the raw path), times (default 1, None = always),
-        status, body, content_type, headers, delay_ms, drop ('before' | 'after')."""
-        return self.call("POST", "/faults", fault)["faults"]
-
-    def add_faults(self, faults):
-        return self.call("POST", "/faults", list(faults))["faults"]
-
-    def faults(self):
-        return self.call("GET", "/faults")["faults"]
-
-    def clear_faults(self):
-        self.call("DELETE", "/faults")
-
-    def settings(self, **changes):
-        """Change settings (latency_ms, datadog_integration_enabled, datadog_delete_status,
-        cloudflare_empty_result) and return them all; with no argument, just return them."""
-        if changes:
-            return self.call("POST", "/settings", changes)
-        return self.call("GET", "/settings")
-
-    def ratelimit(self, vendor, limit, period=None):
-        """Simulate a vendor's rate limit (limit requests per period seconds); limit=None switches it off."""
-        body = {"vendor": vendor, "limit": limit}
-        if period is not None:
-            body["period"] = period
-        return self.call("POST", "/ratelimit", body)
-
-    # vendor shortcuts
-    def datadog_services(self):
-        """{name: service_key} of the Datadog service objects."""
-        services = self.state()["datadog"]["services"]
-        return dict((name, item["service_key"]) for name, item in services.items())
-
-    def seed_datadog(self, services):
-        """Replace the Datadog service objects with {name: service_key}."""
-        return self.seed({"datadog": {"services": dict(services)}})
-
-    def cloudflare_authorize(self, token_id, services):
-        return self.call("POST", "/cloudflare/authorize", {"token_id": token_id, "services": list(services)})
 
 
 # ---------------------------------------------------------------------------------------------

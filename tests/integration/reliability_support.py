@@ -35,25 +35,26 @@ from urllib.parse import quote, unquote
 from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.oncall.pagerduty.plugins.module_utils._http_client import HttpClient
+from ansible_collections.oncall.pagerduty.tests.sandbox import facts
 
 # ---------------------------------------------------------------------------------------------
-# The sandbox's credentials and paths
+# The sandbox's credentials and paths (tests/sandbox/facts.py)
 
-DD_API_KEY = "sandbox-api-key"
-DD_APP_KEY = "sandbox-app-key"
-CF_TOKEN = "sandbox-token"
-CF_EMAIL = "sandbox@example.com"
-CF_GLOBAL_KEY = "sandbox-global-key"
-ACCOUNT_ID = "023e105f4ecef8ad9ca31a8372d0c353"
+DD_API_KEY = facts.DATADOG_API_KEY
+DD_APP_KEY = facts.DATADOG_APP_KEY
+CF_TOKEN = facts.CLOUDFLARE_API_TOKEN
+CF_EMAIL = facts.CLOUDFLARE_EMAIL
+CF_GLOBAL_KEY = facts.CLOUDFLARE_API_KEY
+ACCOUNT_ID = facts.CLOUDFLARE_ACCOUNT_ID
 
 DD_MODULE = "oncall.pagerduty.datadog_pagerduty_service"
 DD_INFO_MODULE = "oncall.pagerduty.datadog_pagerduty_service_info"
 CF_MODULE = "oncall.pagerduty.cloudflare_pagerduty_destination"
 CF_INFO_MODULE = "oncall.pagerduty.cloudflare_pagerduty_destination_info"
 
-SERVICES_PATH = "/api/v1/integration/pagerduty/configuration/services"
-CF_PREFIX = "/client/v4"
-CF_SHOWN_PATH = "/accounts/%s/alerting/v3/destinations/pagerduty" % ACCOUNT_ID
+SERVICES_PATH = facts.DATADOG_SERVICES_PATH
+CF_PREFIX = facts.CLOUDFLARE_PREFIX
+CF_SHOWN_PATH = facts.cloudflare_destinations_path()
 CF_LIST_PATH = CF_PREFIX + CF_SHOWN_PATH
 CF_CONNECT_PATH = CF_LIST_PATH + "/connect"
 CF_SHOWN_LINK_PATH = CF_SHOWN_PATH + "/connect/{token_id}"

@@ -13,10 +13,12 @@ __metaclass__ = type
 
 import pytest
 
+from ansible_collections.oncall.pagerduty.tests.sandbox.client import SandboxClient
 from ansible_collections.oncall.pagerduty.tests.sandbox.pki import make_pki
+from ansible_collections.oncall.pagerduty.tests.sandbox.process import SandboxProcess
 from cloudflare_tasks import LIST, DELETE_ALL, PAYMENTS, CloudflareTasks, destinations, seed_destinations
 from datadog_tasks import GET, POST, DatadogTasks
-from integration_harness import PlaybookRunner, SandboxClient, SandboxProcess, sandbox_log_problems
+from integration_harness import PlaybookRunner
 
 KEY = "pdkey-tls-0123456789abcdef"
 SERVICE = "tls-payments"
@@ -44,7 +46,7 @@ def tls_sandbox(tls_sandbox_process, pki):
     client.reset()
     offset = tls_sandbox_process.log_size()
     yield client
-    problems = sandbox_log_problems(tls_sandbox_process.log_text(offset))
+    problems = tls_sandbox_process.problems(offset)
     assert not problems, "the sandbox logged errors during this test:\n%s" % "\n\n".join(problems)
 
 

@@ -10,7 +10,8 @@ __metaclass__ = type
 # Loopback sandbox that imitates the Datadog and Cloudflare PagerDuty APIs.
 # Datadog is served at the root, Cloudflare under /client/v4 and a control API (state, journal,
 # faults, settings, rate limits, PagerDuty authorisation) under /_sandbox/.
-# Standard library only. See README.md beside this file.
+# Standard library only. What it accepts and where (credentials, account, paths): facts.py.
+# See README.md beside this file.
 
 import argparse
 import copy
@@ -30,16 +31,10 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import unquote
 
-DATADOG_API_KEY = "sandbox-api-key"
-DATADOG_APP_KEY = "sandbox-app-key"
-CLOUDFLARE_API_TOKEN = "sandbox-token"
-CLOUDFLARE_EMAIL = "sandbox@example.com"
-CLOUDFLARE_API_KEY = "sandbox-global-key"
-CLOUDFLARE_ACCOUNT_ID = "023e105f4ecef8ad9ca31a8372d0c353"
-
-DATADOG_SERVICES_PATH = "/api/v1/integration/pagerduty/configuration/services"
-CLOUDFLARE_PREFIX = "/client/v4"
-CONTROL_PREFIX = "/_sandbox"
+try:
+    from . import facts
+except ImportError:  # run as a script (python tests/sandbox/server.py): this directory is sys.path[0]
+    import facts
 
 DEFAULT_RATE_LIMITS = {"datadog": (12000, 60), "cloudflare": (1200, 300)}
 DEFAULT_SETTINGS = {
@@ -566,11 +561,11 @@ class SandboxHandler(BaseHTTPRequestHandler):
             self.close_connection = True
             self.send_reply(json_reply(400, {"error": "unreadable request body"}))
             return
-        if path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/"):
-            self.send_reply(self.control(method, path[len(CONTROL_PREFIX):], body))
+        if path == facts.CONTROL_PREFIX or path.startswith(facts.CONTROL_PREFIX + "/"):
+            self.send_reply(self.control(method, path[len(facts.CONTROL_PREFIX):], body))
             return
 
-        if path == CLOUDFLARE_PREFIX or path.startswith(CLOUDFLARE_PREFIX + "/"):
+        if path == facts.CLOUDFLARE_PREFIX or path.startswith(facts.CLOUDFLARE_PREFIX + "/"):
             vendor = "cloudflare"
         elif path.startswith("/api/"):
             vendor = "datadog"
@@ -591,7 +586,7 @@ class SandboxHandler(BaseHTTPRequestHandler):
                 if vendor == "datadog":
                     reply = self.datadog(method, path, body)
                 elif vendor == "cloudflare":
-                    reply = self.cloudflare(method, path[len(CLOUDFLARE_PREFIX):])
+                    reply = self.cloudflare(method, path[len(facts.CLOUDFLARE_PREFIX):])
                 else:
                     reply = empty_reply(404, "text/html")
             except Exception:  # pylint: disable=broad-except
@@ -646,8 +641,8 @@ class SandboxHandler(BaseHTTPRequestHandler):
         action = routes.get((method, sub.rstrip("/") or "/"))
         if action is None:
             if any(route == (sub.rstrip("/") or "/") for _verb, route in routes):
-                return json_reply(405, {"error": "method %s not allowed on %s%s" % (method, CONTROL_PREFIX, sub)})
-            return json_reply(404, {"error": "no control route %s %s%s" % (method, CONTROL_PREFIX, sub)})
+                return json_reply(405, {"error": "method %s not allowed on %s%s" % (method, facts.CONTROL_PREFIX, sub)})
+            return json_reply(404, {"error": "no control route %s %s%s" % (method, facts.CONTROL_PREFIX, sub)})
         try:
             return json_reply(200, action())
         except ControlError as exc:
@@ -660,14 +655,14 @@ class SandboxHandler(BaseHTTPRequestHandler):
         api_key = self.headers.get("DD-API-KEY")
         if not api_key:
             return json_reply(403, {"errors": ["API key required"]})
-        if api_key != DATADOG_API_KEY or self.headers.get("DD-APPLICATION-KEY") != DATADOG_APP_KEY:
+        if api_key != facts.DATADOG_API_KEY or self.headers.get("DD-APPLICATION-KEY") != facts.DATADOG_APP_KEY:
             return json_reply(403, DATADOG_FORBIDDEN, [("Via", "haproxy")])
 
         operation = name = None
-        if path == DATADOG_SERVICES_PATH:
+        if path == facts.DATADOG_SERVICES_PATH:
             operation = "create" if method == "POST" else None
-        elif path.startswith(DATADOG_SERVICES_PATH + "/"):
-            segment = path[len(DATADOG_SERVICES_PATH) + 1:]
+        elif path.startswith(facts.DATADOG_SERVICES_PATH + "/"):
+            segment = path[len(facts.DATADOG_SERVICES_PATH) + 1:]
             if segment and "/" not in segment and "%2f" not in segment.lower():
                 operation = {"GET": "read", "PUT": "update", "DELETE": "delete"}.get(method)
                 name = unquote(segment, errors="replace")
@@ -750,7 +745,7 @@ class SandboxHandler(BaseHTTPRequestHandler):
         refusal = self.cloudflare_auth()
         if refusal is not None:
             return refusal
-        if account != CLOUDFLARE_ACCOUNT_ID:
+        if account != facts.CLOUDFLARE_ACCOUNT_ID:
             return cf_reply(403, errors=[_cf_error(CF_ERR_AUTH)])
 
         limit, period, remaining, reset, refused = state.count_request("cloudflare")
@@ -793,7 +788,7 @@ class SandboxHandler(BaseHTTPRequestHandler):
             match = BEARER_RE.match(authorization.strip())
             if not match:
                 return cf_reply(400, errors=[_cf_error(CF_ERR_HEADERS, [CF_ERR_AUTHZ_FORMAT])])
-            if match.group(1) != CLOUDFLARE_API_TOKEN:
+            if match.group(1) != facts.CLOUDFLARE_API_TOKEN:
                 return cf_reply(401, errors=[_cf_error(CF_ERR_AUTH)])
             return None
         email = (self.headers.get("X-Auth-Email") or "").strip()
@@ -805,7 +800,7 @@ class SandboxHandler(BaseHTTPRequestHandler):
             chain.append(CF_ERR_KEY_FORMAT)
         if chain:
             return cf_reply(400, errors=[_cf_error(CF_ERR_HEADERS, chain)])
-        if email.lower() != CLOUDFLARE_EMAIL or key != CLOUDFLARE_API_KEY:
+        if email.lower() != facts.CLOUDFLARE_EMAIL or key != facts.CLOUDFLARE_API_KEY:
             return cf_reply(403, errors=[_cf_error(CF_ERR_AUTH)])
         return None
 
@@ -826,7 +821,7 @@ class Sandbox:
         url_host = "[%s]" % host if ":" in host else host
         self.url = "%s://%s:%d" % ("https" if tls_cert else "http", url_host, self.port)
         self.datadog_url = self.url
-        self.cloudflare_url = self.url + CLOUDFLARE_PREFIX
+        self.cloudflare_url = self.url + facts.CLOUDFLARE_PREFIX
         self._thread = None
 
     def start(self):
@@ -886,7 +881,7 @@ def main(argv=None):
     sandbox = make_server(args.host, args.port, latency, args.verbose, args.tls_cert, args.tls_key)
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
-    print("sandbox listening on %s" % sandbox.url, flush=True)
+    print(facts.LISTENING_LINE + sandbox.url, flush=True)
     try:
         sandbox.serve_forever()
     except KeyboardInterrupt:

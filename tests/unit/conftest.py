@@ -20,6 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from ansible.module_utils.testing import patch_module_args
 
+from ansible_collections.oncall.pagerduty.tests.sandbox import facts
 from ansible_collections.oncall.pagerduty.tests.sandbox.pki import make_pki
 from ansible_collections.oncall.pagerduty.tests.sandbox.server import Sandbox
 
@@ -148,6 +149,17 @@ def tls_sandbox(pki):
 def state(sandbox):
     sandbox.reset()
     return sandbox.state
+
+
+def datadog_options(api_url, **overrides):
+    """A Datadog task's connection options with the sandbox's keys, and overrides."""
+    return dict(dict(api_key=facts.DATADOG_API_KEY, app_key=facts.DATADOG_APP_KEY, api_url=api_url), **overrides)
+
+
+def cloudflare_options(api_url, **overrides):
+    """A Cloudflare task's connection options with the sandbox's account and token, and overrides."""
+    return dict(dict(account_id=facts.CLOUDFLARE_ACCOUNT_ID, api_token=facts.CLOUDFLARE_API_TOKEN, api_url=api_url),
+                **overrides)
 
 
 def journal_calls(state):

@@ -8,8 +8,6 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import http.client
-import importlib.util
-import os
 import re
 import signal
 import subprocess
@@ -19,23 +17,15 @@ import time
 import pytest
 import requests
 
-SERVER_PY = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "sandbox", "server.py"))
+from ansible_collections.oncall.pagerduty.tests.sandbox import facts, server
+from ansible_collections.oncall.pagerduty.tests.sandbox.process import SERVER_SCRIPT
 
-
-def _load_server_module():
-    spec = importlib.util.spec_from_file_location("oncall_pagerduty_sandbox_server", SERVER_PY)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-server = _load_server_module()
-
-DD = {"DD-API-KEY": "sandbox-api-key", "DD-APPLICATION-KEY": "sandbox-app-key"}
-SERVICES = "/api/v1/integration/pagerduty/configuration/services"
-ACCOUNT = "023e105f4ecef8ad9ca31a8372d0c353"
-CF = {"Authorization": "Bearer sandbox-token"}
-PD = "/client/v4/accounts/%s/alerting/v3/destinations/pagerduty" % ACCOUNT
+DD = {"DD-API-KEY": facts.DATADOG_API_KEY, "DD-APPLICATION-KEY": facts.DATADOG_APP_KEY}
+SERVICES = facts.DATADOG_SERVICES_PATH
+ACCOUNT = facts.CLOUDFLARE_ACCOUNT_ID
+CF = {"Authorization": "Bearer " + facts.CLOUDFLARE_API_TOKEN}
+PD = facts.CLOUDFLARE_PREFIX + facts.cloudflare_destinations_path()
+GLOBAL_KEY = {"X-Auth-Email": facts.CLOUDFLARE_EMAIL, "X-Auth-Key": facts.CLOUDFLARE_API_KEY}
 HEX32 = re.compile(r"^[0-9a-f]{32}$")
 
 
@@ -173,10 +163,10 @@ def test_datadog_unknown_routes(api, method, path):
 
 @pytest.mark.parametrize("headers, body", [
     ({}, {"errors": ["API key required"]}),
-    ({"DD-APPLICATION-KEY": "sandbox-app-key"}, {"errors": ["API key required"]}),
-    ({"DD-API-KEY": "wrong", "DD-APPLICATION-KEY": "sandbox-app-key"}, server.DATADOG_FORBIDDEN),
-    ({"DD-API-KEY": "sandbox-api-key"}, server.DATADOG_FORBIDDEN),
-    ({"DD-API-KEY": "sandbox-api-key", "DD-APPLICATION-KEY": "wrong"}, server.DATADOG_FORBIDDEN),
+    ({"DD-APPLICATION-KEY": facts.DATADOG_APP_KEY}, {"errors": ["API key required"]}),
+    ({"DD-API-KEY": "wrong", "DD-APPLICATION-KEY": facts.DATADOG_APP_KEY}, server.DATADOG_FORBIDDEN),
+    ({"DD-API-KEY": facts.DATADOG_API_KEY}, server.DATADOG_FORBIDDEN),
+    ({"DD-API-KEY": facts.DATADOG_API_KEY, "DD-APPLICATION-KEY": "wrong"}, server.DATADOG_FORBIDDEN),
 ])
 def test_datadog_forbidden(api, headers, body):
     response = call(api, "POST", SERVICES, headers, json={"service_name": "x", "service_key": "k"})
@@ -263,8 +253,7 @@ def test_cloudflare_list_envelope_and_headers(api):
 
 
 def test_cloudflare_global_key_auth(api):
-    headers = {"X-Auth-Email": "sandbox@example.com", "X-Auth-Key": "sandbox-global-key"}
-    assert call(api, "GET", PD, headers).status_code == 200
+    assert call(api, "GET", PD, GLOBAL_KEY).status_code == 200
 
 
 def _cf_error(response):
@@ -285,16 +274,16 @@ AUTH_ERROR = [{"code": 10000, "message": "Authentication error"}]
 
 @pytest.mark.parametrize("headers, status, errors", [
     ({"Authorization": "Bearer wrong-token"}, 401, AUTH_ERROR),
-    ({"Authorization": "sandbox-token"}, 400, _chain(6111)),
+    ({"Authorization": facts.CLOUDFLARE_API_TOKEN}, 400, _chain(6111)),
     ({"Authorization": "Bearer "}, 400, _chain(6111)),
     ({"Authorization": "Basic abc"}, 400, _chain(6111)),
     ({}, 400, _chain(6102, 6103)),
-    ({"X-Auth-Email": "sandbox@example.com"}, 400, _chain(6103)),
-    ({"X-Auth-Key": "sandbox-global-key"}, 400, _chain(6102)),
-    ({"X-Auth-Email": "sandbox@example.com", "X-Auth-Key": "bad key!"}, 400, _chain(6103)),
-    ({"X-Auth-Email": "not-an-email", "X-Auth-Key": "sandbox-global-key"}, 400, _chain(6102)),
-    ({"X-Auth-Email": "sandbox@example.com", "X-Auth-Key": "wrong-key"}, 403, AUTH_ERROR),
-    ({"X-Auth-Email": "other@example.com", "X-Auth-Key": "sandbox-global-key"}, 403, AUTH_ERROR),
+    ({"X-Auth-Email": facts.CLOUDFLARE_EMAIL}, 400, _chain(6103)),
+    ({"X-Auth-Key": facts.CLOUDFLARE_API_KEY}, 400, _chain(6102)),
+    (dict(GLOBAL_KEY, **{"X-Auth-Key": "bad key!"}), 400, _chain(6103)),
+    (dict(GLOBAL_KEY, **{"X-Auth-Email": "not-an-email"}), 400, _chain(6102)),
+    (dict(GLOBAL_KEY, **{"X-Auth-Key": "wrong-key"}), 403, AUTH_ERROR),
+    (dict(GLOBAL_KEY, **{"X-Auth-Email": "other@example.com"}), 403, AUTH_ERROR),
 ])
 def test_cloudflare_auth_errors(api, headers, status, errors):
     response = call(api, "DELETE", PD, headers)
@@ -582,7 +571,7 @@ def test_concurrent_requests(api):
 
 
 def test_command_line_start_and_sigterm():
-    process = subprocess.Popen([sys.executable, SERVER_PY, "--port", "0", "--latency-ms", "5"],
+    process = subprocess.Popen([sys.executable, SERVER_SCRIPT, "--port", "0", "--latency-ms", "5"],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True)
     try:
         line = process.stdout.readline().strip()

@@ -19,9 +19,10 @@ from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.oncall.pagerduty.plugins.module_utils import _cloudflare as cloudflare
 from ansible_collections.oncall.pagerduty.plugins.module_utils._http_client import ApiError
+from ansible_collections.oncall.pagerduty.tests.sandbox import facts
 from ansible_collections.oncall.pagerduty.tests.unit.conftest import Answer
 
-ACCOUNT = "023e105f4ecef8ad9ca31a8372d0c353"
+ACCOUNT = facts.CLOUDFLARE_ACCOUNT_ID
 PATH = "/accounts/%s/alerting/v3/destinations/pagerduty" % ACCOUNT
 TOKEN = "5f0c3b1e9a7d4c2b8e6f1a3d5c7b9e0f"
 UUID_TOKEN = "5f0c3b1e-9a7d-4c2b-8e6f-1a3d5c7b9e0f"

@@ -11,6 +11,7 @@ import pytest
 
 from ansible_collections.oncall.pagerduty.plugins.module_utils import _datadog as datadog
 from ansible_collections.oncall.pagerduty.plugins.module_utils._http_client import ApiError
+from ansible_collections.oncall.pagerduty.tests.sandbox import facts
 from ansible_collections.oncall.pagerduty.tests.unit.conftest import Answer
 
 SERVICES = "/api/v1/integration/pagerduty/configuration/services"
@@ -19,7 +20,7 @@ NO_INTEGRATION = Answer(404, {"errors": ["Pagerduty Integration not found"]})
 
 
 def params(**overrides):
-    values = dict(api_key="sandbox-api-key", app_key="sandbox-app-key", site="datadoghq.com", api_url=None,
+    values = dict(api_key=facts.DATADOG_API_KEY, app_key=facts.DATADOG_APP_KEY, site="datadoghq.com", api_url=None,
                   validate_certs=True, ca_path=None, timeout=30, retries=3)
     values.update(overrides)
     return values
@@ -45,8 +46,8 @@ def test_auth_headers_are_sent(api, scripted):
     scripted.script(Answer(200, {"service_name": "a"}))
     api.get_service("a")
     headers = scripted.requests[0]["headers"]
-    assert headers["DD-API-KEY"] == "sandbox-api-key"
-    assert headers["DD-APPLICATION-KEY"] == "sandbox-app-key"
+    assert headers["DD-API-KEY"] == facts.DATADOG_API_KEY
+    assert headers["DD-APPLICATION-KEY"] == facts.DATADOG_APP_KEY
 
 
 @pytest.mark.parametrize("name, path", [
@@ -172,7 +173,7 @@ def test_403_from_the_front_proxy_names_everything(api, scripted):
     with pytest.raises(ApiError) as caught:
         api.get_service("a")
     assert str(caught.value) == "Datadog API GET %s/a returned HTTP 403: Forbidden. %s" % (SERVICES, datadog.AUTH_HINT)
-    assert "sandbox-api-key" not in repr(caught.value.__dict__)
+    assert facts.DATADOG_API_KEY not in repr(caught.value.__dict__)
 
 
 @pytest.mark.parametrize("overrides, fragment", [

@@ -196,8 +196,8 @@ def test_a_5xx_write_is_rechecked_then_resent_and_a_conflict_after_it_is_marked(
 def test_a_write_rechecked_missing_every_time_gives_up_after_the_retries(scripted, fake_time):
     scripted.script(*[Answer(drop=True)] * 3)
     with pytest.raises(ApiError) as raised:
-        make_client(scripted, fake_time, retries=2).request("POST", "/things", body={}, idempotent=False,
-                                                             recheck=lambda: False)
+        client = make_client(scripted, fake_time, retries=2)
+        client.request("POST", "/things", body={}, idempotent=False, recheck=lambda: False)
     assert (raised.value.attempts, raised.value.maybe_applied) == (3, True)
     assert len(scripted.calls()) == 3 and len(fake_time.waits) == 2
 

@@ -14,16 +14,18 @@ import pytest
 from ansible_collections.oncall.pagerduty.plugins.modules import cloudflare_pagerduty_destination_info
 from ansible_collections.oncall.pagerduty.plugins.modules import datadog_pagerduty_service
 from ansible_collections.oncall.pagerduty.plugins.modules import datadog_pagerduty_service_info
-from ansible_collections.oncall.pagerduty.tests.unit.conftest import journal_calls, run_main
-
-DATADOG = dict(api_key="sandbox-api-key", app_key="sandbox-app-key")
-CLOUDFLARE = dict(api_token="sandbox-token", account_id="023e105f4ecef8ad9ca31a8372d0c353")
+from ansible_collections.oncall.pagerduty.tests.unit.conftest import (
+    cloudflare_options,
+    datadog_options,
+    journal_calls,
+    run_main,
+)
 
 
 def task(sandbox, module, **options):
-    base = CLOUDFLARE if module is cloudflare_pagerduty_destination_info else DATADOG
-    url = sandbox.cloudflare_url if module is cloudflare_pagerduty_destination_info else sandbox.url
-    return dict(base, api_url=url, **options)
+    if module is cloudflare_pagerduty_destination_info:
+        return cloudflare_options(sandbox.cloudflare_url, **options)
+    return datadog_options(sandbox.url, **options)
 
 
 MODULES = [
@@ -51,8 +53,8 @@ def test_every_input_problem_is_reported_at_once_and_nothing_is_sent(sandbox, st
 
 def test_an_api_error_fails_cleanly_with_its_fields(sandbox, state, capsys):
     state.add_faults({"method": "GET", "status": 403, "body": {"errors": ["Forbidden"]}, "times": None})
-    code, result = run_main(datadog_pagerduty_service_info, task(sandbox, datadog_pagerduty_service_info,
-                                                                  service_names=["a"]), capsys)
+    options = task(sandbox, datadog_pagerduty_service_info, service_names=["a"])
+    code, result = run_main(datadog_pagerduty_service_info, options, capsys)
     assert code == 1
     assert result["msg"].startswith("Datadog API GET /api/v1/integration/pagerduty/configuration/services/a "
                                     "returned HTTP 403: Forbidden. ")

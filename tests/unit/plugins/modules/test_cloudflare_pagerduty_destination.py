@@ -20,9 +20,10 @@ from ansible_collections.oncall.pagerduty.plugins.module_utils._cloudflare impor
 from ansible_collections.oncall.pagerduty.plugins.module_utils._http_client import ApiError
 from ansible_collections.oncall.pagerduty.plugins.modules import cloudflare_pagerduty_destination as module
 from ansible_collections.oncall.pagerduty.plugins.modules import cloudflare_pagerduty_destination_info as info_module
-from ansible_collections.oncall.pagerduty.tests.unit.conftest import journal_calls as calls, run_main
+from ansible_collections.oncall.pagerduty.tests.sandbox import facts
+from ansible_collections.oncall.pagerduty.tests.unit.conftest import cloudflare_options, journal_calls as calls, run_main
 
-ACCOUNT = "023e105f4ecef8ad9ca31a8372d0c353"
+ACCOUNT = facts.CLOUDFLARE_ACCOUNT_ID
 LIST = "/client/v4/accounts/%s/alerting/v3/destinations/pagerduty" % ACCOUNT
 CONNECT = LIST + "/connect"
 PAYMENTS = {"id": "a" * 32, "name": "payments"}
@@ -34,8 +35,7 @@ DASHBOARD = "Notifications > Destinations > PagerDuty > Connect"
 
 @pytest.fixture
 def api(sandbox, state):
-    return CloudflarePagerDutyApi.from_options(dict(account_id=ACCOUNT, api_token="sandbox-token",
-                                                   api_url=sandbox.cloudflare_url, timeout=5, retries=1))
+    return CloudflarePagerDutyApi.from_options(cloudflare_options(sandbox.cloudflare_url, timeout=5, retries=1))
 
 
 @pytest.fixture(autouse=True)
@@ -378,13 +378,11 @@ def warning_texts(result):
 
 
 def connection(sandbox, **extra):
-    args = dict(account_id=ACCOUNT, api_token="sandbox-token", api_url=sandbox.cloudflare_url, retries=0)
-    args.update(extra)
-    return args
+    return cloudflare_options(sandbox.cloudflare_url, retries=0, **extra)
 
 
 def test_main_reports_bad_input_without_sending(sandbox, state, capsys):
-    args = connection(sandbox, account_id="ops@example.com", api_key="sandbox-global-key", state="absent",
+    args = connection(sandbox, account_id="ops@example.com", api_key=facts.CLOUDFLARE_API_KEY, state="absent",
                       services=["payments"])
     code, result = run_main(module, args, capsys)
     assert code == 1 and result["failed"]
@@ -397,8 +395,8 @@ def test_main_reports_bad_input_without_sending(sandbox, state, capsys):
 
 def test_main_takes_the_credentials_from_cloudflares_environment_variables(sandbox, state, capsys, monkeypatch):
     monkeypatch.setenv("CLOUDFLARE_ACCOUNT_ID", ACCOUNT)
-    monkeypatch.setenv("CLOUDFLARE_EMAIL", "sandbox@example.com")
-    monkeypatch.setenv("CLOUDFLARE_API_KEY", "sandbox-global-key")
+    monkeypatch.setenv("CLOUDFLARE_EMAIL", facts.CLOUDFLARE_EMAIL)
+    monkeypatch.setenv("CLOUDFLARE_API_KEY", facts.CLOUDFLARE_API_KEY)
     monkeypatch.setenv("CLOUDFLARE_BASE_URL", sandbox.cloudflare_url)
     seed(state, PAYMENTS)
     code, result = run_main(info_module, {}, capsys)
@@ -477,7 +475,7 @@ def test_info_lists_the_connected_services_and_changes_nothing(sandbox, state, c
 
 
 def test_info_fails_with_the_api_error(sandbox, state, capsys):
-    code, result = run_main(info_module, connection(sandbox, api_token=None, email="sandbox@example.com",
+    code, result = run_main(info_module, connection(sandbox, api_token=None, email=facts.CLOUDFLARE_EMAIL,
                                                     api_key="wrong key"), capsys)
     assert code == 1 and result["status"] == 400
     assert result["api_errors"] == ["6003: Invalid request headers (6103: Invalid format for X-Auth-Key header)"]

@@ -16,7 +16,7 @@ import pytest
 from ansible_collections.oncall.pagerduty.plugins.module_utils._datadog import DatadogPagerDutyApi
 from ansible_collections.oncall.pagerduty.plugins.modules import datadog_pagerduty_service as module
 from ansible_collections.oncall.pagerduty.plugins.modules import datadog_pagerduty_service_info as info_module
-from ansible_collections.oncall.pagerduty.tests.unit.conftest import journal_calls as calls, run_main
+from ansible_collections.oncall.pagerduty.tests.unit.conftest import datadog_options, journal_calls as calls, run_main
 
 SERVICES = "/api/v1/integration/pagerduty/configuration/services"
 KEY = "pdkey-unit-0123456789abcdef0123"
@@ -25,8 +25,7 @@ NEW_KEY = "pdkey-unit-fedcba9876543210fedc"
 
 @pytest.fixture
 def api(sandbox, state):
-    return DatadogPagerDutyApi.from_options(dict(api_key="sandbox-api-key", app_key="sandbox-app-key",
-                                                api_url=sandbox.url, timeout=5, retries=1))
+    return DatadogPagerDutyApi.from_options(datadog_options(sandbox.url, timeout=5, retries=1))
 
 
 def seed(state, **services):
@@ -159,9 +158,7 @@ def test_no_problem_for_absent_without_key():
 
 
 def connection(sandbox, **extra):
-    args = dict(api_key="sandbox-api-key", app_key="sandbox-app-key", api_url=sandbox.url, retries=0)
-    args.update(extra)
-    return args
+    return datadog_options(sandbox.url, retries=0, **extra)
 
 
 def test_main_reports_bad_input_without_sending(sandbox, state, capsys):
