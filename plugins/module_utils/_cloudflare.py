@@ -126,7 +126,8 @@ def connection_option_problems(params):
     if problem:
         problems.append(problem)
     problems.extend(auth_problems(params))
-    problem = api_url_problem(params.get("api_url") or "")
+    # An empty api_url (CLOUDFLARE_BASE_URL set to "" by a credential's injector) means the default.
+    problem = api_url_problem(params["api_url"]) if params.get("api_url") else None
     if problem:
         problems.append(problem)
     return problems

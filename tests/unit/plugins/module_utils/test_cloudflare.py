@@ -164,6 +164,9 @@ def test_every_problem_is_reported_at_once():
 def test_good_connection_options_have_no_problems():
     assert cloudflare.connection_option_problems(params()) == []
     assert cloudflare.connection_option_problems(params(api_url="http://127.0.0.1:8080/client/v4/")) == []
+    # CLOUDFLARE_BASE_URL="" from a credential injector: the default endpoint
+    assert cloudflare.connection_option_problems(params(api_url="")) == []
+    assert cloudflare.base_url(params(api_url="")) == cloudflare.DEFAULT_API_URL
 
 
 @pytest.mark.parametrize("value", [TOKEN, UUID_TOKEN, TOKEN.upper()])
