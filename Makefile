@@ -17,6 +17,14 @@ COLLECTION_NAME := pagerduty
 PYTHON ?= python3
 # ansible-test's --python: the version of the interpreter the venv is made from.
 ANSIBLE_TEST_PYTHON ?= 3.11
+# Every target Python the collection claims (README: Python 3.9+ where the tasks run). The full
+# sanity suite runs on ANSIBLE_TEST_PYTHON; the version-dependent tests (compile, import) on each.
+TARGET_PYTHONS ?= 3.9 3.10 3.11 3.12 3.13
+# The machine's other CPythons live under pyenv; its shims refuse versions that are not selected,
+# so interpreters are called by their full path (see pyenv_python).
+PYENV_VERSIONS := $(shell pyenv root 2>/dev/null)/versions
+# The newest installed X.Y.Z of a version X.Y, e.g. $(call pyenv_bin,3.9) -> .../versions/3.9.18/bin
+pyenv_bin = $(lastword $(sort $(wildcard $(PYENV_VERSIONS)/$(1).*/bin)))
 
 VENV := $(CURDIR)/.venv
 BIN := $(VENV)/bin
@@ -104,10 +112,17 @@ integration: venv  ## Integration tests (tests/integration: ansible-playbook aga
 # ansible-test runs only from a real .../ansible_collections/oncall/pagerduty directory: sanity
 # runs on a synchronised copy in .build/sanity (git's file list; tests/output kept warm). The
 # per-test sanity venvs are cached by ansible-test in ~/.ansible/test/venv.
-sanity: get-pip-stand-in  ## ansible-test sanity (no ignore file) on a copy in .build/sanity
+sanity: get-pip-stand-in  ## ansible-test sanity (no ignore file) on a copy in .build/sanity, compile+import on every target Python
 	@$(PY) tools/stage_collection.py $(CURDIR) $(SANITY_DIR)
 	cd $(SANITY_DIR) && env -u ANSIBLE_COLLECTIONS_PATH -u ANSIBLE_PYTHON_INTERPRETER \
 	  ansible-test sanity --python $(ANSIBLE_TEST_PYTHON) $(ANSIBLE_TEST_COLOR) $(SANITY_ARGS)
+	@set -e; for version in $(filter-out $(ANSIBLE_TEST_PYTHON),$(TARGET_PYTHONS)); do \
+	  bin="$$(ls -d $(PYENV_VERSIONS)/$$version.*/bin 2>/dev/null | sort -V | tail -n 1)"; \
+	  if [ -z "$$bin" ]; then echo "no Python $$version under $(PYENV_VERSIONS): the sanity tests of target Python $$version cannot run" >&2; exit 1; fi; \
+	  echo "ansible-test sanity --test compile --test import --python $$version ($$bin)"; \
+	  (cd $(SANITY_DIR) && PATH="$$bin:$$PATH" env -u ANSIBLE_COLLECTIONS_PATH -u ANSIBLE_PYTHON_INTERPRETER \
+	    ansible-test sanity --test compile --test import --python $$version $(ANSIBLE_TEST_COLOR)); \
+	done
 
 lint: venv  ## ansible-lint --profile production (configured in .ansible-lint)
 	ansible-lint --profile production $(LINT_ARGS)
