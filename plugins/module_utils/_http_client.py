@@ -162,6 +162,61 @@ def default_error_messages(body, text):
     return []
 
 
+def _header_number(headers, name):
+    try:
+        return float(headers.get(name, "").strip())
+    except (AttributeError, ValueError):
+        return None
+
+
+class RateBudget:
+    """Paces requests inside the budget the server reports on every answer (X-RateLimit-Remaining, the requests
+    the window still allows, and X-RateLimit-Reset, the seconds until it resets), so that none is refused.
+
+    Within a window the count only grows, so the lowest Remaining seen is the newest state, and it includes every
+    request answered so far. Requests still in flight may not be counted yet: they count against it. With nothing
+    left: wait for the answers in flight, which tell the exact count, and when none is in flight, for the reset.
+    """
+
+    def __init__(self, clock, sleep):
+        self.clock = clock
+        self.sleep = sleep
+        self._condition = threading.Condition()
+        self._in_flight = 0
+        self._remaining = None  # unknown until an answer of the window tells
+        self._window_end = 0.0
+
+    def take(self):
+        """Wait until the budget allows one more request, and count it as in flight."""
+        with self._condition:
+            while True:
+                if self._remaining is not None and self.clock() >= self._window_end:
+                    self._remaining = None  # a new window
+                if self._remaining is None or self._remaining - self._in_flight > 0:
+                    break
+                if self._in_flight:
+                    self._condition.wait(1.0)
+                    continue
+                delay = self._window_end - self.clock()
+                self._condition.release()
+                try:
+                    self.sleep(delay)
+                finally:
+                    self._condition.acquire()
+            self._in_flight += 1
+
+    def settle(self, headers):
+        """Record the answer of a request taken before (headers None: it got no answer)."""
+        with self._condition:
+            self._in_flight -= 1
+            remaining = _header_number(headers or {}, "X-RateLimit-Remaining")
+            reset = _header_number(headers or {}, "X-RateLimit-Reset")
+            if remaining is not None and reset is not None and (self._remaining is None or remaining < self._remaining):
+                self._remaining = remaining
+                self._window_end = self.clock() + reset
+            self._condition.notify_all()
+
+
 class HttpClient:
     """A requests.Session with timeouts, TLS settings, retries and one error type.
 
@@ -188,6 +243,7 @@ class HttpClient:
             self.clock = clock
         self._pause_lock = threading.Lock()
         self._not_before = 0.0
+        self.budget = RateBudget(lambda: self.clock(), lambda seconds: self.sleep(seconds))
         self.session = requests.Session()
         adapter = requests.adapters.HTTPAdapter(pool_connections=1, pool_maxsize=max(1, pool_size), max_retries=0)
         self.session.mount("http://", adapter)
@@ -269,11 +325,14 @@ class HttpClient:
         while True:
             self._wait_for_rate_limit()
             wait = None
+            self.budget.take()
             try:
                 raw = self.session.request(method, url, **kwargs)
             except requests.exceptions.RequestException as exc:
+                self.budget.settle(None)
                 error = self._exception_error(method, path, exc, attempt, unclear)
             else:
+                self.budget.settle(raw.headers)
                 text = raw.text
                 parsed = parse_body(text, raw.headers.get("Content-Type"))
                 status = raw.status_code
