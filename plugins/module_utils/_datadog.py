@@ -38,6 +38,9 @@ SITES = (
 )
 DEFAULT_SITE = "datadoghq.com"
 SERVICES_PATH = "/api/v1/integration/pagerduty/configuration/services"
+# The integration-level object: its GET lists every service object (keys masked). Undocumented since 2020 but still
+# read by Datadog's own Terraform provider. Never written: a PUT replaces the whole integration's configuration.
+INTEGRATION_PATH = "/api/v1/integration/pagerduty"
 
 SERVICE_NOT_FOUND = "Service not found"
 INTEGRATION_NOT_FOUND = "Pagerduty Integration not found"
@@ -127,6 +130,16 @@ class IntegrationNotInstalled(ApiError):
                 % super(IntegrationNotInstalled, self).describe())
 
 
+class ListingUnavailable(ApiError):
+    """The organization's service objects cannot be listed: nothing may be inferred about which exist."""
+
+    def describe(self):
+        return ("Datadog cannot list the PagerDuty service objects of this organization: %s. The list comes from "
+                "GET %s, which Datadog no longer documents and may refuse. Read service objects by name instead "
+                "(service_names of oncall.pagerduty.datadog_pagerduty_service_info), and leave purge_services off"
+                % (super(ListingUnavailable, self).describe(), INTEGRATION_PATH))
+
+
 AUTH_HINT = ("Check api_key and app_key (the application key needs integrations_read to read and manage_integrations "
              "to change) and that site or api_url is the organization's Datadog site")
 
@@ -193,6 +206,28 @@ class DatadogPagerDutyApi:
             raise ApiError("GET", path, response.status, reason="not a Datadog answer: no service_name in the body; "
                            "check api_url or site", vendor=VENDOR)
         return {"service_name": response.body["service_name"]}
+
+    def list_services(self):
+        """The names of every service object of the organization, from the integration-level read.
+
+        Raises ListingUnavailable when Datadog refuses that read or answers something else than the list.
+        """
+        try:
+            response = self.client.request("GET", INTEGRATION_PATH)
+        except ApiError as error:
+            if error.status == 404 and INTEGRATION_NOT_FOUND in error.messages:
+                _reraise_typed(error)
+            if error.status in (401, 403, 404, 405, 410):
+                hint = AUTH_HINT if error.status in (401, 403) else None
+                raise ListingUnavailable(error.method, error.path, error.status, error.messages, reason=error.reason,
+                                         vendor=VENDOR, hint=hint)
+            _reraise_typed(error)
+        services = response.body.get("services") if isinstance(response.body, dict) else None
+        if not isinstance(services, list) or not all(isinstance(item, dict) and isinstance(item.get("service_name"), str)
+                                                     for item in services):
+            raise ListingUnavailable("GET", INTEGRATION_PATH, response.status, vendor=VENDOR,
+                                     reason="the answer holds no list of services")
+        return [item["service_name"] for item in services]
 
     def read_services(self, names, concurrency=1):
         """Read many objects over the one session, `concurrency` at a time.

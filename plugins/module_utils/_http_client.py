@@ -243,7 +243,8 @@ class HttpClient:
             self.clock = clock
         self._pause_lock = threading.Lock()
         self._not_before = 0.0
-        self.budget = RateBudget(lambda: self.clock(), lambda seconds: self.sleep(seconds))
+        # Looked up at each call, so that a test replacing sleep or clock on the class reaches the budget too.
+        self.budget = RateBudget(lambda: self.clock(), lambda seconds: self.sleep(seconds))  # pylint: disable=unnecessary-lambda
         self.session = requests.Session()
         adapter = requests.adapters.HTTPAdapter(pool_connections=1, pool_maxsize=max(1, pool_size), max_retries=0)
         self.session.mount("http://", adapter)

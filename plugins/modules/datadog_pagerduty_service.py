@@ -84,6 +84,19 @@ options:
         description: As O(update_key); defaults to O(update_key).
         type: str
         choices: [on_create, always]
+  purge_services:
+    description:
+      - With O(services), also delete B(every) service object of the organization that O(services) does not
+        list. Monitors that notify a deleted object (C(@pagerduty-<service_name>)) stop paging.
+      - The objects are listed through the integration-level read C(GET /api/v1/integration/pagerduty), which
+        Datadog no longer documents. When that read is refused or answers something else, the task fails before
+        any write, and nothing is deleted.
+      - Check mode and the diff show exactly which objects would be deleted; RV(purged) names them.
+      - An empty O(services) with O(purge_services=true) is refused before anything is sent, because it would
+        delete every object, and a list that a template left empty by mistake must never do that. To delete
+        every object on purpose, list each one with O(services[].state=absent) (the info module lists them).
+    type: bool
+    default: false
   concurrency:
     description:
       - With O(services), how many reads run at once, from 1 to 32.
@@ -133,6 +146,16 @@ EXAMPLES = r"""
       - service_name: legacy-billing
         state: absent
   register: links
+
+- name: Exactly these links and no other (deletes every service object not listed; preview with --check --diff)
+  oncall.pagerduty.datadog_pagerduty_service:
+    services:
+      - service_name: payments
+        service_key: "{{ vault_pagerduty_payments_key }}"
+      - service_name: checkout
+        service_key: "{{ vault_pagerduty_checkout_key }}"
+    purge_services: true
+  register: links   # links.purged: the names deleted
 
 - name: Remove a link, credentials taken from DD_API_KEY, DD_APP_KEY and DD_SITE
   oncall.pagerduty.datadog_pagerduty_service:
@@ -198,9 +221,19 @@ results:
       description: Why this entry failed, naming the method, path, status and Datadog's message.
       type: str
       returned: when the entry failed
+    purged:
+      description: Present and true for an object deleted (or to be deleted) by O(purge_services).
+      type: bool
+      returned: with O(purge_services=true), for the objects it deletes
   sample:
     - {service_name: payments, state: present, changed: true, key_sent: true}
     - {service_name: legacy-billing, state: absent, changed: false, key_sent: false}
+purged:
+  description: The service objects O(purge_services) deleted (or would delete, in check mode), in Datadog's order.
+  returned: with O(purge_services=true)
+  type: list
+  elements: str
+  sample: [old-team-service]
 status:
   description: The HTTP status of the request that failed.
   returned: failure, when Datadog answered
@@ -253,6 +286,7 @@ def argument_spec(services_are_dicts=True):
         state=dict(type="str", default="present", choices=STATES),
         update_key=dict(type="str", default="on_create", choices=UPDATE_KEY),
         services=services,
+        purge_services=dict(type="bool", default=False),
         concurrency=dict(type="int", default=16),
     )
 
@@ -303,6 +337,12 @@ def desired_problems(params, desired=None):
     """Everything wrong with the desired state, found before any request is sent."""
     batch = params.get("services") is not None
     problems = [p for p in [concurrency_problem(params["concurrency"]) if batch else None] if p]
+    if params.get("purge_services") and not batch:
+        problems.append("purge_services needs services: it deletes what the services list does not declare")
+    elif params.get("purge_services") and not params["services"]:
+        problems.append("services is empty and purge_services=true: that would delete every PagerDuty service object "
+                        "of the organization, so it is refused (an empty list is more often a template's mistake than "
+                        "an intent); to delete them all, list each with state=absent")
     seen = set()
     for index, entry in enumerate(desired or desired_services(params)):
         option = "services[%d].service_name" % index if batch else "service_name"
@@ -350,16 +390,30 @@ def converge(api, name, key, state, update_key, check_mode, exists=None):
     return dict(changed=changed, service={"service_name": name}, key_sent=key_sent, diff=dict(before=before, after=after))
 
 
-def converge_batch(api, desired, check_mode, concurrency):
+def converge_batch(api, desired, check_mode, concurrency, purge=False):
     """Reads in parallel, writes one at a time (Datadog does not support parallel changes).
 
-    Every entry is attempted; an entry whose read or write failed carries its error.
+    Every entry is attempted; an entry whose read or write failed carries its error. With purge, one listing
+    replaces the reads, and every listed object that desired does not declare is deleted too; a listing that
+    fails raises before any write.
     """
-    current = api.read_services([entry["service_name"] for entry in desired], concurrency)
+    names = [entry["service_name"] for entry in desired]
+    purged = []
+    if purge:
+        listed = api.list_services()
+        current = dict((name, name in listed) for name in names)
+        purged = [name for name in listed if name not in current]
+        current.update((name, True) for name in purged)
+        desired = desired + [dict(service_name=name, service_key=None, state="absent", update_key="on_create",
+                                  purged=True) for name in purged]
+    else:
+        current = api.read_services(names, concurrency)
     results, before, after = [], {}, {}
     for entry in desired:
         name = entry["service_name"]
         result = dict(service_name=name, state=entry["state"], changed=False, key_sent=False)
+        if entry.get("purged"):
+            result["purged"] = True
         try:
             if isinstance(current[name], ApiError):
                 raise current[name]
@@ -372,7 +426,10 @@ def converge_batch(api, desired, check_mode, concurrency):
             if outcome["changed"]:  # a diff of hundreds of unchanged objects would hide the few that change
                 before[name], after[name] = outcome["diff"]["before"], outcome["diff"]["after"]
         results.append(result)
-    return dict(changed=any(r["changed"] for r in results), results=results, diff=dict(before=before, after=after))
+    outcome = dict(changed=any(r["changed"] for r in results), results=results, diff=dict(before=before, after=after))
+    if purge:
+        outcome["purged"] = [r["service_name"] for r in results if r.get("purged") and r["changed"]]
+    return outcome
 
 
 def converge_task(api, params, check_mode):
@@ -381,7 +438,7 @@ def converge_task(api, params, check_mode):
         return converge(api, params["service_name"], params["service_key"], params["state"], params["update_key"],
                         check_mode)
     desired = desired_services(params)
-    result = converge_batch(api, desired, check_mode, params["concurrency"])
+    result = converge_batch(api, desired, check_mode, params["concurrency"], purge=params["purge_services"])
     failures = [r for r in result["results"] if r.get("failed")]
     if failures:
         raise TaskFailure("%d of %d service objects failed (the others were applied): %s" % (

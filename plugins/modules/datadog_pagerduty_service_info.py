@@ -13,9 +13,13 @@ module: datadog_pagerduty_service_info
 short_description: Read PagerDuty service objects of Datadog's PagerDuty integration
 version_added: 0.1.0
 description:
-  - Tells which of the given PagerDuty service objects exist in Datadog.
-  - Datadog has no endpoint that lists the objects, so the names to look for must be given; each name costs
-    one read.
+  - Tells which of the given PagerDuty service objects exist in Datadog, or, without O(service_names), lists
+    every service object of the organization.
+  - With O(service_names), each name costs one documented read.
+  - Without O(service_names), one read of the integration-level object C(GET /api/v1/integration/pagerduty)
+    lists them all. Datadog no longer documents that read (its own Terraform provider still uses it); when it
+    is refused or answers something else, the module fails, says that listing is unavailable for the
+    organization, and never guesses. The module never writes that object.
   - The service keys are never returned by Datadog, so they are not returned here either.
 author:
   - oncall.pagerduty contributors (@oncall)
@@ -29,9 +33,9 @@ options:
     description:
       - The names of the service objects to look for.
       - A name must not be empty or blank and must not contain C(/).
+      - Leave it out to list every service object of the organization.
     type: list
     elements: str
-    required: true
     aliases: [names]
   concurrency:
     description:
@@ -52,11 +56,21 @@ EXAMPLES = r"""
   ansible.builtin.assert:
     that: linked.missing | length == 0
     fail_msg: "Not linked in Datadog: {{ linked.missing | join(', ') }}"
+
+- name: Every PagerDuty service object of the organization
+  oncall.pagerduty.datadog_pagerduty_service_info:
+  register: every_service
+
+- name: Show the objects nobody declared in pagerduty_service_keys
+  ansible.builtin.debug:
+    msg: "{{ every_service.services | map(attribute='service_name') | difference(pagerduty_service_keys.keys()) }}"
 """
 
 RETURN = r"""
 services:
-  description: The service objects that exist, in the order they were asked for.
+  description:
+    - The service objects that exist, in the order they were asked for.
+    - Without O(service_names), every service object of the organization, in Datadog's order.
   returned: success
   type: list
   elements: dict
@@ -67,7 +81,7 @@ services:
   sample:
     - service_name: payments
 missing:
-  description: The names that have no service object.
+  description: The names that have no service object (always empty without O(service_names)).
   returned: success
   type: list
   elements: str
@@ -100,11 +114,14 @@ from ansible_collections.oncall.pagerduty.plugins.module_utils._options import c
 
 
 def names_problems(params):
-    problems = [service_name_problem(name, "service_names[%d]" % i) for i, name in enumerate(params["service_names"])]
+    names = params["service_names"] or []
+    problems = [service_name_problem(name, "service_names[%d]" % i) for i, name in enumerate(names)]
     return [p for p in problems + [concurrency_problem(params["concurrency"])] if p]
 
 
 def read(api, params):
+    if params["service_names"] is None:
+        return dict(changed=False, services=[{"service_name": name} for name in api.list_services()], missing=[])
     found = api.read_services(params["service_names"], params["concurrency"])
     for name in params["service_names"]:
         if isinstance(found[name], ApiError):
@@ -116,7 +133,7 @@ def read(api, params):
 def main():
     module = AnsibleModule(
         argument_spec=datadog_argument_spec(
-            service_names=dict(type="list", elements="str", required=True, aliases=["names"]),
+            service_names=dict(type="list", elements="str", aliases=["names"]),
             concurrency=dict(type="int", default=16),
         ),
         supports_check_mode=True,

@@ -29,11 +29,18 @@ SECRETS = (DATADOG_API_KEY, DATADOG_APP_KEY, CLOUDFLARE_API_TOKEN, CLOUDFLARE_AP
 # Datadog is served at the root of the sandbox's URL, Cloudflare under CLOUDFLARE_PREFIX, and the
 # control API (reset, journal, faults, settings, rate limits, state) under CONTROL_PREFIX.
 DATADOG_SERVICES_PATH = "/api/v1/integration/pagerduty/configuration/services"
+# The integration-level object (undocumented since 2020): its GET lists every service object, keys masked.
+DATADOG_INTEGRATION_PATH = "/api/v1/integration/pagerduty"
 CLOUDFLARE_PREFIX = "/client/v4"
 CONTROL_PREFIX = "/_sandbox"
 
 # `python tests/sandbox/server.py` prints this, then its URL (http://HOST:PORT or https://...), as its first line.
 LISTENING_LINE = "sandbox listening on "
+
+
+def cloudflare_eligible_path(account_id=CLOUDFLARE_ACCOUNT_ID):
+    """Which notification mechanisms the account's plan allows, below CLOUDFLARE_PREFIX."""
+    return "/accounts/%s/alerting/v3/destinations/eligible" % account_id
 
 
 def cloudflare_destinations_path(account_id=CLOUDFLARE_ACCOUNT_ID):

@@ -42,6 +42,7 @@ DEFAULT_SETTINGS = {
     "datadog_integration_enabled": True,
     "datadog_delete_status": 204,
     "cloudflare_empty_result": "empty_list",
+    "cloudflare_pagerduty_eligible": True,
 }
 
 DATADOG_FORBIDDEN = {
@@ -65,6 +66,8 @@ CF_ERR_TOKEN_NOT_AUTHORIZED = (17003, "PagerDuty authorization was not completed
                                       "a person must pick the PagerDuty services to connect before the token can be linked")
 
 CF_ROUTE_RE = re.compile(r"^/accounts/([^/]+)/alerting/v3/destinations/pagerduty(/connect(?:/([^/]+))?)?$")
+CF_ELIGIBLE_RE = re.compile(r"^/accounts/([^/]+)/alerting/v3/destinations/eligible$")
+CF_ERR_NOT_ELIGIBLE = (17100, "PagerDuty destinations are not available on this account's plan")
 HEX32_RE = re.compile(r"^[0-9a-fA-F]{32}$")
 UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 BEARER_RE = re.compile(r"^[Bb][Ee][Aa][Rr][Ee][Rr] ([A-Za-z0-9._~+/=-]+)$")
@@ -351,8 +354,9 @@ class SandboxState:
             raise ControlError("unknown settings: %s" % ", ".join(sorted(unknown)))
         if "latency_ms" in data and (not _is_number(data["latency_ms"]) or data["latency_ms"] < 0):
             raise ControlError("'latency_ms' must be a number >= 0")
-        if "datadog_integration_enabled" in data and not isinstance(data["datadog_integration_enabled"], bool):
-            raise ControlError("'datadog_integration_enabled' must be true or false")
+        for flag in ("datadog_integration_enabled", "cloudflare_pagerduty_eligible"):
+            if flag in data and not isinstance(data[flag], bool):
+                raise ControlError("'%s' must be true or false" % flag)
         if "datadog_delete_status" in data and data["datadog_delete_status"] not in (200, 204):
             raise ControlError("'datadog_delete_status' must be 204 or 200")
         if "cloudflare_empty_result" in data and data["cloudflare_empty_result"] not in ("empty_list", "null"):
@@ -659,7 +663,11 @@ class SandboxHandler(BaseHTTPRequestHandler):
             return json_reply(403, DATADOG_FORBIDDEN, [("Via", "haproxy")])
 
         operation = name = None
-        if path == facts.DATADOG_SERVICES_PATH:
+        if path == facts.DATADOG_INTEGRATION_PATH:
+            # The undocumented integration-level object: read by Datadog's Terraform provider; a write replaces
+            # the whole integration, so the sandbox answers it like Datadog (and the journal shows it).
+            operation = "integration_read" if method == "GET" else "integration_write"
+        elif path == facts.DATADOG_SERVICES_PATH:
             operation = "create" if method == "POST" else None
         elif path.startswith(facts.DATADOG_SERVICES_PATH + "/"):
             segment = path[len(facts.DATADOG_SERVICES_PATH) + 1:]
@@ -693,6 +701,13 @@ class SandboxHandler(BaseHTTPRequestHandler):
                 return json_reply(400, {"errors": [error]}, headers)
 
         with state.lock:
+            if operation == "integration_read":
+                return json_reply(200, {
+                    "show_all_incidents": False, "filter_services": [], "subdomain": "sandbox",
+                    "schedules": ["https://sandbox.pagerduty.com/schedules/X123VF"], "api_token": "*****",
+                    "services": [{"service_name": n, "service_key": "*****"} for n in state.services]}, headers)
+            if operation == "integration_write":
+                return json_reply(200, {"errors": []}, headers)
             if operation == "create":
                 name = payload["service_name"]
                 if name in state.services:
@@ -725,9 +740,11 @@ class SandboxHandler(BaseHTTPRequestHandler):
 
     def cloudflare(self, method, sub):
         state = self.server.state
-        match = CF_ROUTE_RE.match(sub)
+        match = CF_ROUTE_RE.match(sub) or CF_ELIGIBLE_RE.match(sub)
         operation = None
-        if match:
+        if match and match.re is CF_ELIGIBLE_RE:
+            operation = "eligible" if method == "GET" else None
+        elif match:
             if match.group(2) is None:
                 operation = {"GET": "list", "DELETE": "delete"}.get(method)
             elif match.group(3) is None:
@@ -737,7 +754,7 @@ class SandboxHandler(BaseHTTPRequestHandler):
         if operation is None:
             return cf_reply(404, errors=[_cf_error(CF_ERR_NO_ROUTE)])
         account = unquote(match.group(1), errors="replace")
-        token = unquote(match.group(3), errors="replace") if match.group(3) else None
+        token = unquote(match.group(3), errors="replace") if match.re is CF_ROUTE_RE and match.group(3) else None
         if not HEX32_RE.match(account) or (token is not None and not (HEX32_RE.match(token) or UUID_RE.match(token))):
             message = "Could not route to %s, perhaps your object identifier is invalid?" % sub
             return cf_reply(404, errors=[{"code": 7003, "message": message}])
@@ -754,7 +771,14 @@ class SandboxHandler(BaseHTTPRequestHandler):
         if refused:
             return cf_reply(429, errors=[_cf_error(CF_ERR_RATE)], headers=headers + [("Retry-After", str(reset))])
 
+        eligible = state.settings_view()["cloudflare_pagerduty_eligible"]
+        if operation in ("list", "connect", "link") and not eligible:
+            return cf_reply(403, errors=[_cf_error(CF_ERR_NOT_ELIGIBLE)], headers=headers)
         with state.lock:
+            if operation == "eligible":
+                result = dict((kind, [{"eligible": kind != "pagerduty" or eligible, "ready": True, "type": kind}])
+                              for kind in ("email", "webhook", "pagerduty"))
+                return cf_reply(200, result, headers=headers)
             if operation == "list":
                 result = [dict(item) for item in state.destinations]
                 info = {"page": 1, "per_page": 1000, "count": len(result), "total_count": len(result), "total_pages": 1}
