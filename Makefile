@@ -40,6 +40,7 @@ DIST_DIR := $(BUILD_DIR)/dist
 SANITY_ARGS ?=
 UNIT_ARGS ?=
 INTEGRATION_ARGS ?=
+AWX_ARGS ?=
 # pytest-xdist workers for the integration tests (0: run serially in one process)
 INTEGRATION_WORKERS ?= 2
 LINT_ARGS ?=
@@ -70,7 +71,7 @@ export NO_COLOR := 1
 ANSIBLE_TEST_COLOR := --color no
 endif
 
-.PHONY: help venv unit integration sanity lint changelog build test demo bench clean get-pip-stand-in docs molecule
+.PHONY: help venv unit integration awx sanity lint changelog build test demo bench clean get-pip-stand-in docs molecule
 
 help:  ## Show the targets
 	@grep -hE '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## (.*)/  make \1\t\2/' | expand -t 22
@@ -108,6 +109,11 @@ unit: venv  ## Unit tests (tests/unit), with coverage of plugins/ (at least 90%)
 
 integration: venv  ## Integration tests (tests/integration: ansible-playbook against the sandbox)
 	$(PY) -m pytest tests/integration $(if $(filter-out 0,$(INTEGRATION_WORKERS)),-n $(INTEGRATION_WORKERS)) $(INTEGRATION_ARGS)
+
+# Every playbook and task example of the README, docs/ and the role README, run as AWX runs a job
+# (ansible-runner, credentials injected from docs/awx/*-credential-type.yml), audited for secrets.
+awx: venv  ## The documented examples as AWX jobs (ansible-runner) against the sandbox
+	$(PY) -m pytest tests/awx -n 2 $(AWX_ARGS)
 
 # ansible-test runs only from a real .../ansible_collections/oncall/pagerduty directory: sanity
 # runs on a synchronised copy in .build/sanity (git's file list; tests/output kept warm). The
@@ -149,7 +155,7 @@ molecule: venv  ## molecule test --all (the role against the sandbox)
 	molecule test --all
 
 # Fast layers first.
-test: unit docs changelog lint build sanity molecule integration  ## Every test layer (what .ci/run runs)
+test: unit docs changelog lint build sanity molecule integration awx  ## Every test layer (what .ci/run runs)
 
 # ---------------------------------------------------------------------------------------------
 # Demo and benchmarks
