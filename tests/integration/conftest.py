@@ -4,7 +4,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 """Fixtures of the integration tests: one sandbox per pytest process (xdist worker), reset for
-every test, and run_playbook, which runs ansible-playbook and checks every run for leaked secrets."""
+every test, run_playbook, which runs ansible-playbook and checks every run for leaked secrets, and
+the task builders pointed at the sandbox."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -15,7 +16,8 @@ import pytest
 from ansible_collections.oncall.pagerduty.tests.sandbox.client import SandboxClient
 from ansible_collections.oncall.pagerduty.tests.sandbox.process import SandboxProcess
 
-from integration_harness import SANDBOX_SECRETS, PlaybookRunner, Secrets
+from integration_harness import SANDBOX_SECRETS, PlaybookRunner, SandboxTasks, Secrets
+from cloudflare_tasks import CloudflareTasks
 from datadog_tasks import DatadogTasks
 
 
@@ -52,7 +54,8 @@ def secrets():
 @pytest.fixture
 def run_playbook(tmp_path, sandbox, secrets):
     """run_playbook(tasks | play | plays | yaml_text, check=False, diff=False, verbosity=0, env=None,
-    extra_vars=None, expect_rc=0, secrets=()) -> PlaybookRun (rc, stdout, stderr, records, result(task))."""
+    extra_vars=None, expect_rc=0, secrets=()) -> PlaybookRun (rc, stdout, stderr, records, result(task),
+    failure(task), requests(task, journal)); run_playbook.runs, .check_again(more_secrets), .leftovers()."""
     return PlaybookRunner(tmp_path, secrets, sandbox=sandbox)
 
 
@@ -60,3 +63,15 @@ def run_playbook(tmp_path, sandbox, secrets):
 def datadog(sandbox):
     """Datadog task builders pointed at the sandbox."""
     return DatadogTasks(sandbox.datadog_url)
+
+
+@pytest.fixture
+def cloudflare(sandbox):
+    """Cloudflare task builders pointed at the sandbox."""
+    return CloudflareTasks(sandbox.cloudflare_url)
+
+
+@pytest.fixture
+def sandbox_tasks(sandbox):
+    """Tasks that call the sandbox's control API from inside a playbook, between two of its tasks."""
+    return SandboxTasks(sandbox.url)

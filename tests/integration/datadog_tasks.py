@@ -14,13 +14,25 @@ from urllib.parse import quote
 
 from ansible_collections.oncall.pagerduty.tests.sandbox import facts
 
+from integration_harness import VendorTasks
+
+SERVICES_PATH = facts.DATADOG_SERVICES_PATH
+
 SERVICE_MODULE = "oncall.pagerduty.datadog_pagerduty_service"
 INFO_MODULE = "oncall.pagerduty.datadog_pagerduty_service_info"
-SERVICES_PATH = facts.DATADOG_SERVICES_PATH
 
 # What the sandbox accepts (tests/sandbox/facts.py).
 API_KEY = facts.DATADOG_API_KEY
 APP_KEY = facts.DATADOG_APP_KEY
+# Keys the tests use, distinctive so that the secret check can search for them.
+PAYMENTS_KEY = "pdkey-payments-0123456789abcdef"
+PAYMENTS_NEW_KEY = "pdkey-payments-rotated-fedcba9876543210"
+BILLING_KEY = "pdkey-billing-2b7e151628aed2a6"
+CHECKOUT_KEY = "pdkey-checkout-6bc1bee22e409f96"
+CHECKOUT_NEW_KEY = "pdkey-checkout-rotated-ae2d8a571e03ac9c"
+LEGACY_KEY = "pdkey-legacy-3c4fcf098815f7ab"
+WRONG_API_KEY = "wrong-dd-api-key-9e1f0c3b5a7d4e28"
+WRONG_APP_KEY = "wrong-dd-app-key-41c7e2b9d05a6f13"
 
 
 def service_path(name):
@@ -48,31 +60,18 @@ def DELETE(name):  # pylint: disable=invalid-name
 POST = ("POST", SERVICES_PATH)
 
 
-class DatadogTasks:
-    """Tasks for one sandbox: connection options filled in unless connection=False."""
-
-    def __init__(self, api_url):
-        self.api_url = api_url
+class DatadogTasks(VendorTasks):
+    """Datadog tasks: api_key, app_key and api_url filled in unless connection=False."""
 
     def connection(self, **overrides):
         options = dict(api_key=API_KEY, app_key=APP_KEY, api_url=self.api_url)
         options.update(overrides)
         return options
 
-    def _task(self, module, title, connection, register, ignore_errors, params):
-        options = self.connection() if connection else {}
-        options.update(params)
-        task = {"name": title, module: options}
-        if register:
-            task["register"] = register
-        if ignore_errors:
-            task["ignore_errors"] = True
-        return task
-
-    def service(self, title, connection=True, register=None, ignore_errors=False, **params):
+    def service(self, title, connection=True, **params):
         """A datadog_pagerduty_service task named title."""
-        return self._task(SERVICE_MODULE, title, connection, register, ignore_errors, params)
+        return self.build(SERVICE_MODULE, title, connection, params)
 
-    def info(self, title, connection=True, register=None, ignore_errors=False, **params):
+    def info(self, title, connection=True, **params):
         """A datadog_pagerduty_service_info task named title."""
-        return self._task(INFO_MODULE, title, connection, register, ignore_errors, params)
+        return self.build(INFO_MODULE, title, connection, params)

@@ -3,11 +3,11 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""The integration harness: ansible-playbook runs checked for leaked secrets, against the sandbox.
+"""The integration harness: ansible-playbook runs against the sandbox, each checked for leaked secrets.
 
 Vendor-neutral: the fixtures in conftest.py wire these together with the sandbox, which
 tests/sandbox/ starts (process.py) and controls (client.py); vendor task builders live in their
-own files (datadog_tasks.py, cloudflare_tasks.py).
+own files (datadog_tasks.py, cloudflare_tasks.py) and build their tasks with task() below.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -39,6 +39,10 @@ SECRET_OPTIONS = frozenset(["service_key", "api_key", "app_key", "application_ke
 SECRET_ENV_RE = re.compile(r"(KEY|TOKEN|SECRET|PASSWORD)", re.IGNORECASE)
 # Below this length a value could appear in output by chance: tests must use distinctive secrets.
 MIN_SECRET_LENGTH = 12
+# The files of a run that hold secrets by design (extra vars are how users pass vault values), and
+# the ones that copy its output; every other file a run leaves is searched for secrets.
+INPUT_FILES = ("playbook.yml", "extra_vars.json")
+OUTPUT_FILES = ("stdout.txt", "stderr.txt", "results.jsonl")
 
 
 def collections_path():
@@ -92,6 +96,8 @@ class Secrets:
     def add(self, value, source="test"):
         if not isinstance(value, str) or not value.strip() or "{{" in value:
             return
+        # A pasted value may carry spaces or a line break: what must not show is the value without them.
+        value = value.strip()
         if len(value) < MIN_SECRET_LENGTH:
             raise ValueError("secret %r (from %s) is too short to be searched for reliably: use a distinctive "
                              "value of at least %d characters, e.g. 'pdkey-payments-0123456789abcdef'"
@@ -141,6 +147,76 @@ class Secrets:
 
 
 # ---------------------------------------------------------------------------------------------
+# Tasks
+
+
+TASK_KEYWORDS = ("register", "ignore_errors", "check_mode", "no_log")
+
+
+def task(title, module, options, register=None, ignore_errors=False, check_mode=None, no_log=False):
+    """A task of module named title; an option given as None is left out."""
+    result = {"name": title, module: dict((key, value) for key, value in options.items() if value is not None)}
+    if register:
+        result["register"] = register
+    if ignore_errors:
+        result["ignore_errors"] = True
+    if check_mode is not None:
+        result["check_mode"] = check_mode
+    if no_log:
+        result["no_log"] = True
+    return result
+
+
+class VendorTasks:
+    """The task builders of one vendor's modules, pointed at one sandbox (DatadogTasks, CloudflareTasks).
+
+    A builder takes the task's title; connection (True: the sandbox's credentials and URL, False:
+    none); the task keywords of task(); and the module's options, an option given as None left out.
+    """
+
+    def __init__(self, api_url):
+        self.api_url = api_url
+
+    def connection(self, **overrides):
+        raise NotImplementedError
+
+    def connection_options(self, connection):
+        return self.connection() if connection else {}
+
+    def build(self, module, title, connection, params):
+        keywords = dict((name, params.pop(name)) for name in TASK_KEYWORDS if name in params)
+        options = self.connection_options(connection)
+        options.update(params)
+        return task(title, module, options, **keywords)
+
+
+class SandboxTasks:
+    """Tasks that call the sandbox's control API (as SandboxClient does) from inside a playbook.
+
+    Only for a change that must happen between two tasks of one run; between runs, a test calls
+    SandboxClient from Python. The tasks are no_log: a control call may carry a key or a token.
+    """
+
+    def __init__(self, url):
+        self.url = url.rstrip("/")
+
+    def call(self, title, method, path, body=None):
+        """A task that sends one control call (path below /_sandbox, body sent as JSON) and expects 200."""
+        options = {"url": self.url + facts.CONTROL_PREFIX + path, "method": method, "status_code": 200}
+        if body is not None:
+            options.update(body_format="json", body=body)
+        return {"name": title, "ansible.builtin.uri": options, "no_log": True}
+
+    def add_faults(self, title, faults):
+        """Queue faults for the tasks that follow (see SandboxClient.add_fault)."""
+        return self.call(title, "POST", "/faults", list(faults))
+
+    def cloudflare_authorize(self, title, token_id, services):
+        """The person in the browser authorises services in PagerDuty for a token (a template, usually)."""
+        return self.call(title, "POST", "/cloudflare/authorize", {"token_id": token_id, "services": list(services)})
+
+
+# ---------------------------------------------------------------------------------------------
 # ansible-playbook
 
 
@@ -178,7 +254,7 @@ class SecretVars:
 class PlaybookRun:
     """What one ansible-playbook run showed: rc, stdout, stderr and every recorded task result."""
 
-    def __init__(self, argv, rc, stdout, stderr, records, results_text, elapsed):
+    def __init__(self, argv, rc, stdout, stderr, records, results_text, elapsed, left_files):
         self.argv = argv
         self.rc = rc
         self.stdout = stdout
@@ -186,6 +262,7 @@ class PlaybookRun:
         self.records = records
         self.results_text = results_text
         self.elapsed = elapsed
+        self.left_files = left_files  # {path: text} of what the run wrote besides its outputs
 
     @property
     def output(self):
@@ -212,6 +289,28 @@ class PlaybookRun:
 
     def statuses(self):
         return [(r["task"], r["status"]) for r in self.records if not r["item"]]
+
+    def window(self, task):
+        """(started, ended): from the task's start on its first host to its last result (time.time())."""
+        records = [r for r in self.records if r["task"] == task]
+        if not records:
+            raise AssertionError("no result for task %r" % task)
+        return min(r["started"] for r in records), max(r["ended"] for r in records)
+
+    def requests(self, task, journal):
+        """The entries of a sandbox journal that arrived while the task ran: the requests it sent."""
+        started, ended = self.window(task)
+        return [entry for entry in journal if started <= entry["time"] <= ended]
+
+    def calls(self, task, journal):
+        """(method, raw path, status) of every request the task sent, in order."""
+        return [(entry["method"], entry["path"], entry["status"]) for entry in self.requests(task, journal)]
+
+    def texts(self):
+        """{where: text} of everything a secret must not appear in."""
+        texts = {"stdout": self.stdout, "stderr": self.stderr, "recorded results": self.results_text}
+        texts.update(self.left_files)
+        return texts
 
     def failure(self, task):
         """The result of a task that must have failed cleanly: a message, no Python traceback
@@ -249,8 +348,9 @@ def as_plays(playbook):
 class PlaybookRunner:
     """Runs ansible-playbook on localhost against this checkout's collection; one per test.
 
-    Every run is checked for secret leaks (stdout, stderr, recorded results and diffs) and for
-    its exit code; the run's files stay under tmp_path/run-N for inspection.
+    Every run is checked for its exit code and for secret leaks: in stdout, stderr, the recorded
+    results (diffs included) and every file it left in its directory, HOME and TMPDIR (Ansible's
+    local and remote temp dirs). The run's files stay under tmp_path/run-N for inspection.
     """
 
     def __init__(self, tmp_path, secrets, sandbox=None, default_env=None):
@@ -260,9 +360,16 @@ class PlaybookRunner:
         self.default_env = dict(default_env or {})
         self.runs = []
 
+    @property
+    def home(self):
+        return os.path.join(self.tmp_path, "home")
+
+    @property
+    def tmp(self):
+        return os.path.join(self.tmp_path, "tmp")
+
     def base_env(self, run_dir):
-        home = os.path.join(self.tmp_path, "home")
-        tmp = os.path.join(self.tmp_path, "tmp")
+        home, tmp = self.home, self.tmp
         for path in (home, tmp):
             os.makedirs(path, exist_ok=True)
         bin_dir = os.path.dirname(sys.executable)
@@ -361,14 +468,40 @@ class PlaybookRunner:
             with open(results_path, encoding="utf-8") as handle:
                 results_text = handle.read()
             records = [json.loads(line) for line in results_text.splitlines() if line.strip()]
-        run = PlaybookRun(argv, completed.returncode, stdout, stderr, records, results_text, elapsed)
+        run = PlaybookRun(argv, completed.returncode, stdout, stderr, records, results_text, elapsed,
+                          self.files_left(run_dir))
         self.runs.append(run)
 
         if self.sandbox is not None:
             # Keys that reached the sandbox (seeded ones included) must not come back either.
             for key in self.sandbox.datadog_services().values():
                 self.secrets.add(key, "sandbox state")
-        self.secrets.assert_no_leak({"stdout": stdout, "stderr": stderr, "recorded results": results_text})
+        self.secrets.assert_no_leak(run.texts())
         if expect_rc is not None and run.rc != expect_rc:
             raise AssertionError("ansible-playbook exited with %s, expected %s\n%s" % (run.rc, expect_rc, run.describe()))
         return run
+
+    def files_left(self, run_dir):
+        """{path: text} of every file under the run's directory, HOME and TMPDIR but its inputs and outputs."""
+        texts = {}
+        for root in (run_dir, self.home, self.tmp):
+            for folder, dummy, names in os.walk(root):
+                for name in names:
+                    if folder == run_dir and name in INPUT_FILES + OUTPUT_FILES:
+                        continue
+                    path = os.path.join(folder, name)
+                    with open(path, "rb") as handle:
+                        texts[os.path.relpath(path, self.tmp_path)] = handle.read().decode("utf-8", "replace")
+        return texts
+
+    def leftovers(self):
+        """The files every run so far left in HOME and TMPDIR (paths under tmp_path)."""
+        return sorted(set(path for run in self.runs for path in run.left_files
+                          if path.split(os.sep)[0] in ("home", "tmp")))
+
+    def check_again(self, more_secrets=()):
+        """Check every run of the test again, with secrets learnt since (tokens created under no_log)."""
+        for value in more_secrets:
+            self.secrets.add(value, "learnt after the run")
+        for run in self.runs:
+            self.secrets.assert_no_leak(run.texts())

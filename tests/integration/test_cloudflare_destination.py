@@ -13,7 +13,7 @@ __metaclass__ = type
 
 import re
 
-from cloudflare_tasks import (  # pylint: disable=unused-import
+from cloudflare_tasks import (
     ACCOUNT_ID,
     CHECKOUT,
     CREATE_TOKEN,
@@ -23,8 +23,6 @@ from cloudflare_tasks import (  # pylint: disable=unused-import
     LIST,
     PAYMENTS,
     SHOWN_LINK_PATH,
-    assert_clean_failure,
-    cloudflare,
     destinations,
     seed_destinations,
     seed_tokens,
@@ -93,7 +91,7 @@ def test_a_missing_service_fails_naming_it_and_how_to_connect_without_writing(ru
 
     for task, missing in (("checkout is missing", "checkout"), ("an id nobody connected", SEARCH["id"]),
                           ("checkout is missing, check mode", "checkout")):
-        result = assert_clean_failure(run, task)
+        result = run.failure(task)
         assert result["msg"].startswith(
             'These PagerDuty services are not connected to Cloudflare account %s: "%s" (connected now: "payments"). '
             % (ACCOUNT_ID, missing)), result["msg"]
@@ -229,7 +227,7 @@ def test_tokens_that_cannot_be_linked_fail_clearly(run_playbook, sandbox, cloudf
         "token unknown": (404, "17002: PagerDuty connection token not found or already used"),
     }
     for title, (status, api_error) in refused.items():
-        result = assert_clean_failure(run, title)
+        result = run.failure(title)
         assert result["msg"].startswith(
             "Could not link the connection token to Cloudflare account %s: Cloudflare API GET %s returned HTTP %d: %s. "
             % (ACCOUNT_ID, SHOWN_LINK_PATH, status, api_error)), result["msg"]
@@ -245,7 +243,7 @@ def test_tokens_that_cannot_be_linked_fail_clearly(run_playbook, sandbox, cloudf
         assert result["services"] == [PAYMENTS] and result["missing"] == ["checkout"]
 
     # Linked, but the person authorised other services: the token is spent, search came in, checkout did not.
-    result = assert_clean_failure(run, "token authorised for other services")
+    result = run.failure("token authorised for other services")
     assert result["msg"] == (
         'Linked the connection token to Cloudflare account %s, but these services are still not connected: "checkout" '
         '(connected now: "payments", "search"). They were not authorised in PagerDuty for this token, which is now '

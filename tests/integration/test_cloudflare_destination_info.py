@@ -12,12 +12,10 @@ __metaclass__ = type
 
 import pytest
 
-from cloudflare_tasks import (  # pylint: disable=unused-import
+from cloudflare_tasks import (
     ACCOUNT_ID,
     DASHBOARD_PATH,
     LIST,
-    assert_clean_failure,
-    cloudflare,
     destinations,
     seed_destinations,
     tokens,
@@ -65,7 +63,7 @@ def test_no_service_is_an_empty_list_whether_result_is_empty_or_null(run_playboo
     assert run.result("nothing to remove")["services"] == []
     assert run.result("nothing to remove")["diff"] == {"before": {"services": []}, "after": {"services": []}}
     # null is "none", not an error about the answer's shape: the failure is about what is missing.
-    result = assert_clean_failure(run, "PagerDuty must be connected")
+    result = run.failure("PagerDuty must be connected")
     assert result["msg"].startswith("PagerDuty is not connected to Cloudflare account %s. " % ACCOUNT_ID)
     assert DASHBOARD_PATH in result["msg"] and "create_token: true" in result["msg"]
     assert result["services"] == []

@@ -12,13 +12,8 @@ __metaclass__ = type
 
 import pytest
 
-from datadog_tasks import API_KEY, APP_KEY, DELETE, GET, POST, PUT
-
-PAYMENTS_KEY = "pdkey-payments-0123456789abcdef"
-PAYMENTS_NEW_KEY = "pdkey-payments-rotated-fedcba9876543210"
-BILLING_KEY = "pdkey-billing-2b7e151628aed2a6"
-LEGACY_KEY = "pdkey-legacy-3c4fcf098815f7ab"
-CHECKOUT_KEY = "pdkey-checkout-6bc1bee22e409f96"
+from datadog_tasks import API_KEY, APP_KEY, BILLING_KEY, CHECKOUT_KEY, LEGACY_KEY, PAYMENTS_KEY, PAYMENTS_NEW_KEY
+from datadog_tasks import DELETE, GET, POST, PUT
 
 
 def test_create_then_rerun_is_ok_with_a_single_read(run_playbook, sandbox, datadog):

@@ -10,12 +10,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from datadog_tasks import BILLING_KEY, CHECKOUT_KEY, CHECKOUT_NEW_KEY, PAYMENTS_KEY
 from datadog_tasks import DELETE, GET, POST, PUT, path_regex, service_path
 
-PAYMENTS_KEY = "pdkey-payments-0123456789abcdef"
-BILLING_KEY = "pdkey-billing-2b7e151628aed2a6"
-CHECKOUT_KEY = "pdkey-checkout-6bc1bee22e409f96"
-CHECKOUT_NEW_KEY = "pdkey-checkout-rotated-ae2d8a571e03ac9c"
 ALPHA_KEY = "pdkey-alpha-30c81c46a35ce411"
 BETA_KEY = "pdkey-beta-e5a30a1c7d9b4f02"
 

@@ -14,6 +14,8 @@ short_description: Record every task result as JSON lines, for the integration t
 description:
   - Appends one JSON object per task result (and per loop item) to a file, so that a test can
     assert on C(changed), C(failed), C(msg), C(diff) and every other returned field.
+  - Each object also holds when the task started on its host and when its result came (C(started),
+    C(ended), seconds since the epoch), so that a test can tell which requests a task sent.
   - Used by C(tests/integration/conftest.py); not part of the collection's plugins.
 options:
   path:
@@ -26,6 +28,7 @@ requirements:
 """
 
 import json
+import time
 
 from ansible.plugins.callback import CallbackBase
 
@@ -53,6 +56,13 @@ class CallbackModule(CallbackBase):
     CALLBACK_NAME = "record_results"
     CALLBACK_NEEDS_ENABLED = True
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._started = {}
+
+    def v2_runner_on_start(self, host, task):
+        self._started[(host.get_name(), task._uuid)] = time.time()
+
     def _record(self, result, status, item=False):
         path = self.get_option("path")
         if not path:
@@ -67,6 +77,8 @@ class CallbackModule(CallbackBase):
             "status": status,
             "item": item,
             "result": data,
+            "started": self._started.get((_host_name(result), _task(result)._uuid)),
+            "ended": time.time(),
         }
         with open(path, "a", encoding="utf-8") as handle:
             handle.write(json.dumps(record, sort_keys=True, default=str, ensure_ascii=False) + "\n")
