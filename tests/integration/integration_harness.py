@@ -14,12 +14,17 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import atexit
+import itertools
 import json
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 
 import yaml
@@ -65,6 +70,31 @@ def ansible_bin(name):
     if not os.path.exists(path):
         raise RuntimeError("%s not found beside %s: install ansible-core into this environment" % (name, sys.executable))
     return path
+
+
+_ALIASES = {"dir": None, "count": itertools.count(1), "lock": threading.Lock()}
+
+
+def short_alias(path):
+    """A short path (a symlink in one folder under the system temp dir) that leads to path.
+
+    ansible-core 2.21's controller binds an AF_UNIX socket (its local RPC host) in a pymp-* folder under
+    TMPDIR, and Linux refuses a socket path over 107 bytes ("Local RPC server did not start." after 5 s):
+    pytest's tmp_path is deeper than that leaves room for. The files stay under path, where the audit scans.
+    """
+    with _ALIASES["lock"]:
+        if _ALIASES["dir"] is None:
+            _ALIASES["dir"] = tempfile.mkdtemp(prefix="ocpd-")
+            atexit.register(shutil.rmtree, _ALIASES["dir"], True)
+        link = os.path.join(_ALIASES["dir"], str(next(_ALIASES["count"])))
+    os.symlink(path, link)
+    return link
+
+
+def target_python():
+    """The interpreter the modules run on: ONCALL_TARGET_PYTHON (the support matrix's Python 3.9 with only
+    requests, as an execution environment on RHEL has), else the controller's own."""
+    return os.environ.get("ONCALL_TARGET_PYTHON") or sys.executable
 
 
 def closed_port(host="127.0.0.1"):
@@ -376,7 +406,7 @@ class PlaybookRunner:
         return {
             "PATH": os.pathsep.join([bin_dir, "/usr/local/bin", "/usr/bin", "/bin"]),
             "HOME": home,
-            "TMPDIR": tmp,
+            "TMPDIR": short_alias(tmp),
             "LANG": "C.UTF-8",
             "LC_ALL": "C.UTF-8",
             "PYTHONIOENCODING": "utf-8",
@@ -426,13 +456,17 @@ class PlaybookRunner:
             self.secrets.add(value)
         self.secrets.collect(extra_vars or {}, "extra_vars")
         run_env = dict(self.default_env)
+        if verbosity >= 4:
+            # ansible-core 2.21 adds the module's arguments (invocation, no_log values masked) to results only when
+            # asked; the most verbose output must show them, as earlier versions always did.
+            run_env["ANSIBLE_INJECT_INVOCATION"] = "1"
         run_env.update(env or {})
         self.secrets.collect_env(run_env)
 
         playbook_path = os.path.join(run_dir, "playbook.yml")
         with open(playbook_path, "w", encoding="utf-8") as handle:
             handle.write(text)
-        connection_vars = dict(ansible_connection="local", ansible_python_interpreter=sys.executable)
+        connection_vars = dict(ansible_connection="local", ansible_python_interpreter=target_python())
         connection_vars.update(secret_vars.variables())
         connection_vars.update(extra_vars or {})
         vars_path = os.path.join(run_dir, "extra_vars.json")

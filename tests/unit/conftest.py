@@ -13,16 +13,33 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import contextlib
 import json
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import ansible.module_utils.common.warnings as common_warnings
 import pytest
-from ansible.module_utils.testing import patch_module_args
 
+from ansible_collections.oncall.pagerduty.plugins.module_utils._http_client import HttpClient
 from ansible_collections.oncall.pagerduty.tests.sandbox import facts
 from ansible_collections.oncall.pagerduty.tests.sandbox.pki import make_pki
 from ansible_collections.oncall.pagerduty.tests.sandbox.server import Sandbox
+
+try:
+    from ansible.module_utils.testing import patch_module_args
+except ImportError:  # ansible-core before 2.19: the arguments a module reads are basic._ANSIBLE_ARGS
+    from ansible.module_utils import basic
+
+    @contextlib.contextmanager
+    def patch_module_args(args):
+        saved = basic._ANSIBLE_ARGS
+        basic._ANSIBLE_ARGS = json.dumps({"ANSIBLE_MODULE_ARGS": args}).encode("utf-8")
+        try:
+            yield
+        finally:
+            basic._ANSIBLE_ARGS = saved
 
 
 class Answer:
@@ -119,10 +136,23 @@ class FakeTime:
         self.waits.append(seconds)
         self.now += seconds
 
+    def waits_between(self, low, high):
+        """How many waits there were, when each was between low and high seconds; else the waits themselves."""
+        return len(self.waits) if all(low <= wait <= high for wait in self.waits) else self.waits
+
 
 @pytest.fixture
 def fake_time():
     return FakeTime()
+
+
+@pytest.fixture
+def instant_waits(monkeypatch):
+    """Every HttpClient of the test waits instantly on a FakeTime (its clock jumps forward); `.waits` lists the waits."""
+    fake = FakeTime()
+    monkeypatch.setattr(HttpClient, "sleep", staticmethod(fake.sleep))
+    monkeypatch.setattr(HttpClient, "clock", staticmethod(fake.time))
+    return fake
 
 
 @pytest.fixture(scope="session")
@@ -143,6 +173,14 @@ def tls_sandbox(pki):
     """The real sandbox, in-process, over HTTPS with the certificate of ``pki``."""
     with Sandbox(tls_cert=pki.server_cert, tls_key=pki.server_key) as server:
         yield server
+
+
+@pytest.fixture
+def no_cloudflare_environment(monkeypatch):
+    """The Cloudflare modules read only the task's options, not the environment's fallbacks."""
+    for name in ("CLOUDFLARE_ACCOUNT_ID", "CLOUDFLARE_API_TOKEN", "CLOUDFLARE_API_KEY", "CLOUDFLARE_EMAIL",
+                 "CLOUDFLARE_BASE_URL"):
+        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture
@@ -167,9 +205,61 @@ def journal_calls(state):
     return [(entry["method"], entry["path"]) for entry in state.journal_view()]
 
 
+def journal_answers(state):
+    """(method, raw path, status) of every request the sandbox received, in order; status None: dropped unanswered."""
+    return [(entry["method"], entry["path"], entry["status"]) for entry in state.journal_view()]
+
+
+def in_any_order(calls):
+    """Requests sent in parallel, to compare whatever order they came in."""
+    return sorted(calls, key=repr)
+
+
+def wait_for_late_answers(state, seconds=5.0):
+    """Wait until the sandbox has answered every request it received: a slow answer comes after its client left."""
+    deadline = time.monotonic() + seconds
+    while any(entry["status"] is None for entry in state.journal_view()):
+        assert time.monotonic() < deadline, "still unanswered: %r" % journal_answers(state)
+        time.sleep(0.01)
+
+
+def task_status(result):
+    """ok, changed or failed: how ansible-playbook would show the module's result."""
+    if result.get("failed"):
+        return "failed"
+    return "changed" if result["changed"] else "ok"
+
+
+def assert_no_secret_shown(result, *values):
+    """The module's JSON result (msg, warnings and every other field) shows no credential of the sandbox and none of
+    values (service keys, tokens); nor a value Ansible had to mask, nor a Python traceback."""
+    text = json.dumps(result)
+    shown = [value for value in facts.SECRETS + values if value in text]
+    assert shown == [], "secret values in the module's output: %s" % text
+    assert "********" not in text, "the module tried to show a no_log value: %s" % text
+    assert "Traceback (most recent call last)" not in text
+
+
 def run_main(target, args, capsys):
     """Run a module's main() as Ansible would; returns its exit code and its JSON result."""
+    # A module process starts with no warnings; in one test process, ansible-core before 2.19 keeps them.
+    for name in ("_global_warnings", "_global_deprecations"):
+        getattr(common_warnings, name).clear()
     with patch_module_args(args):
         with pytest.raises(SystemExit) as exited:
             target.main()
     return exited.value.code, json.loads(capsys.readouterr().out)
+
+
+def run_checked(target, args, capsys, *secrets):
+    """run_main, and check that it exits 1 exactly when it failed, showing no secret (assert_no_secret_shown)."""
+    code, result = run_main(target, args, capsys)
+    assert code == (1 if result.get("failed") else 0)
+    assert_no_secret_shown(result, *secrets)
+    return result
+
+
+def forget_faults_and_requests(state):
+    """Before a re-run: no fault left, and an empty journal to hold the re-run's requests alone."""
+    state.faults_clear()
+    state.journal_clear()

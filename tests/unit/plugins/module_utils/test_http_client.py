@@ -11,6 +11,7 @@ import email.utils
 import os
 import re
 import socket
+import threading
 
 import pytest
 import requests
@@ -62,11 +63,13 @@ def test_429_honours_retry_after_seconds_then_succeeds(scripted, fake_time):
     assert len(fake_time.waits) == 1 and 7 <= fake_time.waits[0] < 7.3
 
 
-def test_429_honours_retry_after_http_date(scripted, fake_time):
+@pytest.mark.parametrize("status", [429, 503])
+def test_retry_after_as_an_http_date_is_honoured(scripted, fake_time, status):
     when = email.utils.formatdate(fake_time.now + 12, usegmt=True)
-    scripted.script(Answer(429, None, headers={"Retry-After": when}), Answer(200, {}))
+    scripted.script(Answer(status, None, headers={"Retry-After": when}), Answer(200, {}))
     make_client(scripted, fake_time).request("GET", "/x")
-    assert 11 <= fake_time.waits[0] < 12.3
+    assert fake_time.waits_between(12, 12.25) == 1
+    assert scripted.calls() == [("GET", "/x")] * 2
 
 
 def test_429_honours_x_ratelimit_reset_and_retries_even_a_post(scripted, fake_time):
@@ -78,10 +81,12 @@ def test_429_honours_x_ratelimit_reset_and_retries_even_a_post(scripted, fake_ti
     assert scripted.calls() == [("POST", "/x"), ("POST", "/x")]
 
 
-def test_429_wait_is_capped(scripted, fake_time):
+def test_retry_after_is_capped_at_60_seconds(scripted, fake_time):
     scripted.script(Answer(429, None, headers={"Retry-After": "3600"}), Answer(200, {}))
     make_client(scripted, fake_time).request("GET", "/x")
-    assert fake_time.waits[0] <= http_client.MAX_RETRY_WAIT + 0.25
+    assert http_client.MAX_RETRY_WAIT == 60
+    assert fake_time.waits_between(60, 60.25) == 1
+    assert scripted.calls() == [("GET", "/x")] * 2
 
 
 def test_429_pauses_every_later_request_of_the_client(scripted, fake_time):
@@ -94,17 +99,54 @@ def test_429_pauses_every_later_request_of_the_client(scripted, fake_time):
     assert len(fake_time.waits) == 2 and 4 <= fake_time.waits[1] < 4.3
 
 
-def test_5xx_without_header_backs_off_exponentially_and_gives_up(scripted, fake_time):
-    scripted.script(*[Answer(503, {"errors": ["busy"]}) for dummy in range(4)])
+@pytest.mark.parametrize("retries, answer, messages, shown", [
+    pytest.param(3, Answer(503, {"errors": ["busy"]}), ["busy"], "503: busy", id="503"),
+    pytest.param(4, Answer(429, None), [], "429 (empty body)", id="429"),
+])
+def test_without_a_header_backs_off_exponentially_up_to_the_budget_then_gives_up(scripted, fake_time, retries, answer,
+                                                                                 messages, shown):
+    scripted.script(*[answer] * (retries + 1))
     with pytest.raises(ApiError) as caught:
-        make_client(scripted, fake_time).request("GET", "/x")
-    assert len(scripted.requests) == 4
-    assert len(fake_time.waits) == 3
+        make_client(scripted, fake_time, retries=retries).request("GET", "/x")
+    assert len(scripted.requests) == retries + 1
+    # About 1, 2, 4 (, 8) s: each between half and all of 2 ** attempt.
+    assert len(fake_time.waits) == retries
     for attempt, wait in enumerate(fake_time.waits):
         assert 2 ** attempt / 2.0 <= wait <= 2 ** attempt
     error = caught.value
-    assert (error.status, error.messages, error.method, error.path) == (503, ["busy"], "GET", "/x")
-    assert str(error) == "Acme API GET /x returned HTTP 503: busy (after 4 attempts)"
+    assert (error.status, error.messages, error.method, error.path) == (answer.status, messages, "GET", "/x")
+    assert str(error) == "Acme API GET /x returned HTTP %s (after %d attempts)" % (shown, retries + 1)
+
+
+def test_a_5xx_does_not_wait_for_the_rate_limit_window_its_headers_announce(scripted, fake_time):
+    """Datadog sends X-RateLimit-Reset (up to 60 s away) with every answer: only on a 429 does it mean "wait"."""
+    window = {"X-RateLimit-Limit": "12000", "X-RateLimit-Period": "60", "X-RateLimit-Remaining": "11873",
+              "X-RateLimit-Reset": "45"}
+    scripted.script(Answer(503, {"errors": ["Service Unavailable"]}, headers=window), Answer(200, {}))
+    make_client(scripted, fake_time).request("GET", "/x")
+    assert fake_time.waits_between(0.5, 1.0) == 1  # the first backoff
+
+
+def test_429_pauses_the_requests_of_every_thread(scripted, fake_time):
+    """A rate limit concerns the credential: the requests other threads send during the pause wait for it too."""
+    client = make_client(scripted, fake_time)
+    others = [threading.Thread(target=client.request, args=("GET", "/%d" % index)) for index in range(2)]
+
+    def sleep(seconds):
+        fake_time.waits.append(seconds)
+        if len(fake_time.waits) == 1:  # the pause after the 429: the other threads send their requests during it
+            for thread in others:
+                thread.start()
+            for thread in others:
+                thread.join()
+            fake_time.now += seconds
+
+    client.sleep = sleep
+    scripted.script(Answer(429, None, headers={"Retry-After": "5"}), *[Answer(200, {}) for dummy in range(3)])
+    client.request("GET", "/first")
+    assert scripted.calls()[0] == scripted.calls()[3] == ("GET", "/first")
+    assert sorted(scripted.calls()[1:3]) == [("GET", "/0"), ("GET", "/1")]
+    assert fake_time.waits == [fake_time.waits[0]] * 3 and 5 <= fake_time.waits[0] <= 5.25
 
 
 def test_retries_zero_means_one_try(scripted, fake_time):
@@ -256,7 +298,6 @@ def test_tls_failure_is_explained(fake_time):
     server.bind(("127.0.0.1", 0))
     server.listen(1)
     port = server.getsockname()[1]
-    import threading
 
     def answer_plain_http():
         conn, dummy = server.accept()

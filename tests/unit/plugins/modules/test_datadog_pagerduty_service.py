@@ -16,7 +16,12 @@ import pytest
 from ansible_collections.oncall.pagerduty.plugins.module_utils._datadog import DatadogPagerDutyApi
 from ansible_collections.oncall.pagerduty.plugins.modules import datadog_pagerduty_service as module
 from ansible_collections.oncall.pagerduty.plugins.modules import datadog_pagerduty_service_info as info_module
-from ansible_collections.oncall.pagerduty.tests.unit.conftest import datadog_options, journal_calls as calls, run_main
+from ansible_collections.oncall.pagerduty.tests.unit.conftest import (
+    datadog_options,
+    journal_calls as calls,
+    run_checked,
+    run_main,
+)
 
 SERVICES = "/api/v1/integration/pagerduty/configuration/services"
 KEY = "pdkey-unit-0123456789abcdef0123"
@@ -168,6 +173,24 @@ def test_main_reports_bad_input_without_sending(sandbox, state, capsys):
     assert calls(state) == []
 
 
+@pytest.mark.parametrize("option, value, problem", [
+    pytest.param("service_name", "n" * 10000, "service_name is 10000 characters long; PagerDuty service names have at "
+                 "most 255", id="10k-character-name"),
+    pytest.param("service_name", ".", "service_name '.' cannot be addressed", id="dot-name"),
+    pytest.param("service_name", "..", "service_name '..' cannot be addressed", id="dot-dot-name"),
+    pytest.param("service_name", {"team": "payments"}, "service_name must be a string, got dict", id="dict-name"),
+    pytest.param("timeout", "nan", "timeout must be a number of seconds greater than 0, got nan", id="timeout-nan"),
+    pytest.param("timeout", "inf", "timeout must be a number of seconds greater than 0, got inf", id="timeout-inf"),
+])
+def test_main_refuses_an_input_it_could_not_send_as_meant_before_sending(sandbox, state, capsys, option, value,
+                                                                         problem):
+    args = dict(service_name="payments", service_key=KEY)
+    args[option] = value
+    result = run_checked(module, connection(sandbox, **args), capsys, KEY)
+    assert result["failed"] and problem in result["msg"]
+    assert calls(state) == []
+
+
 def test_main_fails_with_the_api_error_and_no_secret(sandbox, state, capsys):
     code, result = run_main(module, connection(sandbox, app_key="wrong-app-key-abcdef", service_name="a", service_key=KEY), capsys)
     assert code == 1
@@ -261,15 +284,6 @@ def test_batch_failed_read_skips_only_that_entry(api, state):
     assert result["results"][0]["failed"] and result["results"][0]["status"] == 500
     assert result["results"][1]["changed"]
     assert ("POST", SERVICES) in calls(state) and sorted(keys(state)) == ["good"]
-
-
-def test_batch_rate_limit_slows_down_instead_of_failing(api, state):
-    names = ["rl-%d" % i for i in range(6)]
-    state.set_rate_limit({"vendor": "datadog", "limit": 3, "period": 1})
-    result = module.converge_batch(api, [entry(n) for n in names], check_mode=False, concurrency=6)
-    assert not any(r.get("failed") for r in result["results"])
-    assert sorted(keys(state)) == sorted(names)
-    assert any(e["status"] == 429 for e in state.journal_view())
 
 
 def test_main_batch_fails_listing_each_failure(sandbox, state, capsys):

@@ -1,0 +1,348 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, oncall.pagerduty contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""datadog_pagerduty_service on one object under faults: 5xx with JSON, HTML and empty bodies, 429s, connections
+dropped before and after the request was applied, and answers slower than the timeout, on each of its four requests.
+
+Each test scripts the faults in the in-process sandbox, runs main(), and lists the exact requests it expects with the
+status the sandbox journalled (None: dropped unanswered), the waits the client chose (instantly, see instant_waits)
+and the re-runs that end ok. A create is sent again only after a 429, or once a read showed it missing.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import pytest
+
+from ansible_collections.oncall.pagerduty.plugins.modules import datadog_pagerduty_service as module
+from ansible_collections.oncall.pagerduty.tests.sandbox import facts
+from ansible_collections.oncall.pagerduty.tests.unit.conftest import (
+    datadog_options,
+    forget_faults_and_requests,
+    journal_answers,
+    run_checked,
+    task_status,
+    wait_for_late_answers,
+)
+from ansible_collections.oncall.pagerduty.tests.unit.plugins.modules import faults
+
+SERVICES = facts.DATADOG_SERVICES_PATH
+ITEM = SERVICES + "/payments"
+ITEM_REGEX = "^%s$" % ITEM
+CREATE_REGEX = "^%s$" % SERVICES
+KEY = "pdkey-faults-0123456789abcdef0123"
+OLD_KEY = "pdkey-faults-old-fedcba9876543210"
+RETRIED = faults.retried_faults(faults.datadog_error)
+# A create dropped after it was applied is found by the read, not sent again: its own test.
+RETRIED_UNAPPLIED = faults.retried_faults(faults.datadog_error, drops=["before"])
+
+
+def get(status):
+    return ("GET", ITEM, status)
+
+
+def post(status):
+    return ("POST", SERVICES, status)
+
+
+def put(status):
+    return ("PUT", ITEM, status)
+
+
+def delete(status):
+    return ("DELETE", ITEM, status)
+
+
+def keys(state):
+    return dict((name, item["service_key"]) for name, item in state.snapshot()["datadog"]["services"].items())
+
+
+@pytest.fixture
+def old_key(state):
+    """payments exists, with OLD_KEY."""
+    state.seed({"datadog": {"services": {"payments": OLD_KEY}}})
+
+
+def run(sandbox, capsys, **args):
+    """main() for payments with KEY, tried twice (retries=1) unless args say otherwise; its output shows no secret."""
+    options = datadog_options(sandbox.url, retries=1, timeout=5, service_name="payments", service_key=KEY)
+    return run_checked(module, dict(options, **args), capsys, KEY, OLD_KEY)
+
+
+def rerun(sandbox, capsys, **args):
+    """Run again with no fault left: the status and the requests of that run alone."""
+    forget_faults_and_requests(sandbox.state)
+    return task_status(run(sandbox, capsys, **args)), journal_answers(sandbox.state)
+
+
+# ---------------------------------------------------------------------------------------------
+# The read (GET), then a create
+
+
+@pytest.mark.parametrize("fault, answered", RETRIED)
+def test_read_retries_a_5xx_or_a_dropped_connection_then_creates(sandbox, state, capsys, instant_waits, fault,
+                                                                 answered):
+    state.add_faults(dict(method="GET", path=ITEM_REGEX, **fault))
+    assert task_status(run(sandbox, capsys)) == "changed"
+    assert journal_answers(state) == [get(answered), get(404), post(201)]
+    assert keys(state) == {"payments": KEY}
+    assert instant_waits.waits_between(*faults.BACKOFF) == 1
+    assert rerun(sandbox, capsys) == ("ok", [get(200)])
+
+
+@pytest.mark.parametrize("status, body", faults.RATE_LIMITS)
+def test_read_waits_as_told_after_each_429_then_creates(sandbox, state, capsys, instant_waits, status, body):
+    state.add_faults(dict(method="GET", path=ITEM_REGEX, times=2, **faults.datadog_error(status, body)))
+    assert task_status(run(sandbox, capsys, retries=2)) == "changed"
+    assert journal_answers(state) == [get(429), get(429), get(404), post(201)]
+    assert keys(state) == {"payments": KEY}
+    assert instant_waits.waits_between(*faults.AS_TOLD) == 2
+    assert rerun(sandbox, capsys) == ("ok", [get(200)])
+
+
+def test_read_retries_after_no_answer_within_the_timeout_then_creates(sandbox, state, capsys, instant_waits):
+    state.add_faults(dict(method="GET", path=ITEM_REGEX, delay_ms=faults.LATE_MS))
+    assert task_status(run(sandbox, capsys, **faults.SLOW)) == "changed"
+    wait_for_late_answers(state)
+    # The slow read is answered last, after the create.
+    assert journal_answers(state) == [get(200), get(404), post(201)]
+    assert keys(state) == {"payments": KEY}
+    assert instant_waits.waits_between(*faults.BACKOFF) == 1
+    assert rerun(sandbox, capsys) == ("ok", [get(200)])
+
+
+@pytest.mark.parametrize("status, body", faults.SERVER_ERRORS_ALWAYS + faults.RATE_LIMITS)
+def test_read_that_gets_an_error_every_try_fails_naming_it_and_creates_nothing(sandbox, state, capsys, instant_waits,
+                                                                               status, body):
+    state.add_faults(dict(method="GET", path=ITEM_REGEX, times=None, **faults.datadog_error(status, body)))
+    result = run(sandbox, capsys)
+    assert task_status(result) == "failed"
+    assert result["msg"] == "Datadog API GET %s %s (after 2 attempts)" % (ITEM, faults.datadog_error_shown(status, body))
+    assert journal_answers(state) == [get(status), get(status)]
+    assert keys(state) == {}
+    assert instant_waits.waits_between(*(faults.AS_TOLD if status == 429 else faults.BACKOFF)) == 1
+    assert rerun(sandbox, capsys) == ("changed", [get(404), post(201)])
+    assert rerun(sandbox, capsys) == ("ok", [get(200)])
+
+
+def test_read_whose_connection_drops_every_try_fails_naming_it(sandbox, state, capsys, instant_waits):
+    state.add_faults(dict(method="GET", path=ITEM_REGEX, times=None, drop="before"))
+    result = run(sandbox, capsys)
+    assert task_status(result) == "failed"
+    assert result["msg"].startswith("Datadog API GET %s failed: connection lost before an answer: " % ITEM)
+    assert result["msg"].endswith(" (after 2 attempts)")
+    assert journal_answers(state) == [get(None), get(None)]
+    assert keys(state) == {}
+    assert instant_waits.waits_between(*faults.BACKOFF) == 1
+    assert rerun(sandbox, capsys) == ("changed", [get(404), post(201)])
+    assert rerun(sandbox, capsys) == ("ok", [get(200)])
+
+
+# ---------------------------------------------------------------------------------------------
+# The create (POST): sent again only after a 429, or once a read showed it missing
+
+
+@pytest.mark.parametrize("fault, answered", RETRIED_UNAPPLIED)
+def test_create_that_gets_a_5xx_or_is_dropped_unapplied_is_sent_again_once_a_read_shows_it_missing(
+        sandbox, state, capsys, instant_waits, fault, answered):
+    state.add_faults(dict(method="POST", path=CREATE_REGEX, **fault))
+    assert task_status(run(sandbox, capsys)) == "changed"
+    assert journal_answers(state) == [get(404), post(answered), get(404), post(201)]
+    assert keys(state) == {"payments": KEY}
+    assert instant_waits.waits_between(*faults.BACKOFF) == 1
+    assert rerun(sandbox, capsys) == ("ok", [get(200)])
+
+
+@pytest.mark.parametrize("status, body", faults.SERVER_ERRORS_ALWAYS)
+def test_create_that_gets_a_5xx_every_try_is_read_after_each_and_fails_naming_it(sandbox, state, capsys,
+                                                                                 instant_waits, status, body):
+    state.add_faults(dict(method="POST", path=CREATE_REGEX, times=None, **faults.datadog_error(status, body)))
+    result = run(sandbox, capsys)
+    assert task_status(result) == "failed"
+    assert result["msg"] == "Datadog API POST %s %s (after 2 attempts)" % (SERVICES, faults.datadog_error_shown(status, body))
+    assert journal_answers(state) == [get(404), post(status), get(404), post(status), get(404)]
+    assert keys(state) == {}
+    assert instant_waits.waits_between(*faults.BACKOFF) == 1
+    assert rerun(sandbox, capsys) == ("changed", [get(404), post(201)])
+    assert rerun(sandbox, capsys) == ("ok", [get(200)])
+
+
+@pytest.mark.parametrize("status, body", faults.RATE_LIMITS)
+def test_create_refused_by_the_rate_limit_is_sent_again_without_a_read(sandbox, state, capsys, instant_waits,
+                                                                       status, body):
+    """A 429 was certainly not applied."""
+    state.add_faults(dict(method="POST", path=CREATE_REGEX, times=2, **faults.datadog_error(status, body)))
+    assert task_status(run(sandbox, capsys, retries=2)) == "changed"
+    assert journal_answers(state) == [get(404), post(429), post(429), post(201)]
+    assert keys(state) == {"payments": KEY}
+    assert instant_waits.waits_between(*faults.AS_TOLD) == 2
+    assert rerun(sandbox, capsys) == ("ok", [get(200)])
+
+
+@pytest.mark.parametrize("status, body", faults.RATE_LIMITS)
+def test_create_refused_by_the_rate_limit_every_try_fails_naming_it(sandbox, state, capsys, instant_waits,
+                                                                    status, body):
+    state.add_faults(dict(method="POST", path=CREATE_REGEX, times=None, **faults.datadog_error(status, body)))
+    result = run(sandbox, capsys)
+    assert task_status(result) == "failed"
+    assert result["msg"] == "Datadog API POST %s %s (after 2 attempts)" % (SERVICES, faults.datadog_error_shown(status, body))
+    assert journal_answers(state) == [get(404), post(429), post(429)]
+    assert keys(state) == {}
+    assert instant_waits.waits_between(*faults.AS_TOLD) == 1
+    assert rerun(sandbox, capsys) == ("changed", [get(404), post(201)])
+    assert rerun(sandbox, capsys) == ("ok", [get(200)])
+
+
+def test_create_dropped_after_it_was_applied_is_found_by_the_read_and_not_sent_again(sandbox, state, capsys,
+                                                                                     instant_waits):
+    state.add_faults(dict(method="POST", path=CREATE_REGEX, drop="after"))
+    result = run(sandbox, capsys)
+    assert (task_status(result), result["key_sent"]) == ("changed", True)
+    assert journal_answers(state) == [get(404), post(None), get(200)]
+    assert keys(state) == {"payments": KEY}
+    assert instant_waits.waits == []
+    assert rerun(sandbox, capsys) == ("ok", [get(200)])
+
+
+def test_create_with_no_answer_within_the_timeout_is_sent_again_once_a_read_shows_it_missing(sandbox, state, capsys,
+                                                                                             instant_waits):
+    state.add_faults(dict(method="POST", path=CREATE_REGEX, delay_ms=faults.LATE_MS))
+    assert task_status(run(sandbox, capsys, **faults.SLOW)) == "changed"
+    wait_for_late_answers(state)
+    # The slow create lands after the second one made the object: it is refused as a duplicate.
+    assert journal_answers(state) == [get(404), post(400), get(404), post(201)]
+    assert keys(state) == {"payments": KEY}
+    assert instant_waits.waits_between(*faults.BACKOFF) == 1
+    assert rerun(sandbox, capsys) == ("ok", [get(200)])
+
+
+def test_slow_create_that_lands_after_the_read_still_reports_changed(sandbox, state, capsys, instant_waits):
+    """The second POST meets 'Service already exists': the object is most likely the one the first POST made."""
+    # The first POST lands at 0.6 s, after its 0.4 s timeout and after the read that found nothing; the second is
+    # answered 0.3 s after it came (within the timeout), so after the first one landed.
+    state.add_faults([dict(method="POST", path=CREATE_REGEX, delay_ms=600),
+                      dict(method="POST", path=CREATE_REGEX, delay_ms=300)])
+    result = run(sandbox, capsys, timeout=0.4)
+    wait_for_late_answers(state)
+    assert (task_status(result), result["key_sent"]) == ("changed", True)
+    assert journal_answers(state) == [get(404), post(201), get(404), post(400)]
+    assert keys(state) == {"payments": KEY}
+    assert rerun(sandbox, capsys) == ("ok", [get(200)])
+
+
+# ---------------------------------------------------------------------------------------------
+# The update (PUT, update_key=always): sent again after any fault, as it may be
+
+
+@pytest.mark.parametrize("fault, answered", RETRIED)
+def test_update_retries_a_5xx_or_a_dropped_connection_then_puts_the_key(sandbox, state, capsys, instant_waits,
+                                                                        old_key, fault, answered):
+    state.add_faults(dict(method="PUT", path=ITEM_REGEX, **fault))
+    assert task_status(run(sandbox, capsys, update_key="always")) == "changed"
+    assert journal_answers(state) == [get(200), put(answered), put(200)]
+    assert keys(state) == {"payments": KEY}
+    assert instant_waits.waits_between(*faults.BACKOFF) == 1
+    assert rerun(sandbox, capsys, update_key="on_create") == ("ok", [get(200)])
+
+
+@pytest.mark.parametrize("status, body", faults.RATE_LIMITS)
+def test_update_waits_as_told_after_each_429_then_puts_the_key(sandbox, state, capsys, instant_waits, old_key,
+                                                               status, body):
+    state.add_faults(dict(method="PUT", path=ITEM_REGEX, times=2, **faults.datadog_error(status, body)))
+    assert task_status(run(sandbox, capsys, update_key="always", retries=2)) == "changed"
+    assert journal_answers(state) == [get(200), put(429), put(429), put(200)]
+    assert keys(state) == {"payments": KEY}
+    assert instant_waits.waits_between(*faults.AS_TOLD) == 2
+    assert rerun(sandbox, capsys, update_key="on_create") == ("ok", [get(200)])
+
+
+def test_update_retries_after_no_answer_within_the_timeout(sandbox, state, capsys, instant_waits, old_key):
+    state.add_faults(dict(method="PUT", path=ITEM_REGEX, delay_ms=faults.LATE_MS))
+    assert task_status(run(sandbox, capsys, update_key="always", **faults.SLOW)) == "changed"
+    wait_for_late_answers(state)
+    assert journal_answers(state) == [get(200), put(200), put(200)]
+    assert keys(state) == {"payments": KEY}
+    assert instant_waits.waits_between(*faults.BACKOFF) == 1
+    assert rerun(sandbox, capsys, update_key="on_create") == ("ok", [get(200)])
+
+
+@pytest.mark.parametrize("status, body", faults.SERVER_ERRORS_ALWAYS + faults.RATE_LIMITS)
+def test_update_that_gets_an_error_every_try_keeps_the_old_key_and_fails_naming_it(sandbox, state, capsys,
+                                                                                   instant_waits, old_key,
+                                                                                   status, body):
+    state.add_faults(dict(method="PUT", path=ITEM_REGEX, times=None, **faults.datadog_error(status, body)))
+    result = run(sandbox, capsys, update_key="always")
+    assert task_status(result) == "failed"
+    assert result["msg"] == "Datadog API PUT %s %s (after 2 attempts)" % (ITEM, faults.datadog_error_shown(status, body))
+    assert journal_answers(state) == [get(200), put(status), put(status)]
+    assert keys(state) == {"payments": OLD_KEY}
+    assert instant_waits.waits_between(*(faults.AS_TOLD if status == 429 else faults.BACKOFF)) == 1
+    # update_key=always reports changed on every run, by design; on_create is the converged run.
+    assert rerun(sandbox, capsys, update_key="always") == ("changed", [get(200), put(200)])
+    assert rerun(sandbox, capsys, update_key="on_create") == ("ok", [get(200)])
+
+
+# ---------------------------------------------------------------------------------------------
+# The delete (DELETE, state=absent): sent again after any fault; a 404 after a lost answer is ours
+
+
+@pytest.mark.parametrize("status, body", faults.SERVER_ERRORS_ONCE)
+def test_delete_retries_a_5xx_then_deletes(sandbox, state, capsys, instant_waits, old_key, status, body):
+    state.add_faults(dict(method="DELETE", path=ITEM_REGEX, **faults.datadog_error(status, body)))
+    assert task_status(run(sandbox, capsys, state="absent")) == "changed"
+    assert journal_answers(state) == [get(200), delete(status), delete(204)]
+    assert keys(state) == {}
+    assert instant_waits.waits_between(*faults.BACKOFF) == 1
+    assert rerun(sandbox, capsys, state="absent") == ("ok", [get(404)])
+
+
+@pytest.mark.parametrize("status, body", faults.RATE_LIMITS)
+def test_delete_waits_as_told_after_each_429_then_deletes(sandbox, state, capsys, instant_waits, old_key,
+                                                          status, body):
+    state.add_faults(dict(method="DELETE", path=ITEM_REGEX, times=2, **faults.datadog_error(status, body)))
+    assert task_status(run(sandbox, capsys, state="absent", retries=2)) == "changed"
+    assert journal_answers(state) == [get(200), delete(429), delete(429), delete(204)]
+    assert keys(state) == {}
+    assert instant_waits.waits_between(*faults.AS_TOLD) == 2
+    assert rerun(sandbox, capsys, state="absent") == ("ok", [get(404)])
+
+
+@pytest.mark.parametrize("drop, second_answer", [("before", 204), ("after", 404)])
+def test_delete_retries_after_a_dropped_connection_and_reports_changed(sandbox, state, capsys, instant_waits, old_key,
+                                                                       drop, second_answer):
+    """After a DELETE applied but unanswered, the second one finds nothing: that 404 is our own doing."""
+    state.add_faults(dict(method="DELETE", path=ITEM_REGEX, drop=drop))
+    assert task_status(run(sandbox, capsys, state="absent")) == "changed"
+    assert journal_answers(state) == [get(200), delete(None), delete(second_answer)]
+    assert keys(state) == {}
+    assert instant_waits.waits_between(*faults.BACKOFF) == 1
+    assert rerun(sandbox, capsys, state="absent") == ("ok", [get(404)])
+
+
+def test_delete_retries_after_no_answer_within_the_timeout(sandbox, state, capsys, instant_waits, old_key):
+    state.add_faults(dict(method="DELETE", path=ITEM_REGEX, delay_ms=faults.LATE_MS))
+    assert task_status(run(sandbox, capsys, state="absent", **faults.SLOW)) == "changed"
+    wait_for_late_answers(state)
+    # The slow DELETE is handled after the second one: it finds nothing.
+    assert journal_answers(state) == [get(200), delete(404), delete(204)]
+    assert keys(state) == {}
+    assert instant_waits.waits_between(*faults.BACKOFF) == 1
+    assert rerun(sandbox, capsys, state="absent") == ("ok", [get(404)])
+
+
+@pytest.mark.parametrize("status, body", faults.SERVER_ERRORS_ALWAYS + faults.RATE_LIMITS)
+def test_delete_that_gets_an_error_every_try_keeps_the_object_and_fails_naming_it(sandbox, state, capsys,
+                                                                                  instant_waits, old_key,
+                                                                                  status, body):
+    state.add_faults(dict(method="DELETE", path=ITEM_REGEX, times=None, **faults.datadog_error(status, body)))
+    result = run(sandbox, capsys, state="absent")
+    assert task_status(result) == "failed"
+    assert result["msg"] == "Datadog API DELETE %s %s (after 2 attempts)" % (ITEM, faults.datadog_error_shown(status, body))
+    assert journal_answers(state) == [get(200), delete(status), delete(status)]
+    assert keys(state) == {"payments": OLD_KEY}
+    assert instant_waits.waits_between(*(faults.AS_TOLD if status == 429 else faults.BACKOFF)) == 1
+    assert rerun(sandbox, capsys, state="absent") == ("changed", [get(200), delete(204)])
+    assert rerun(sandbox, capsys, state="absent") == ("ok", [get(404)])
