@@ -2,7 +2,7 @@
 #
 # From a fresh clone with only python3 and make: every target sets up what it needs.
 #   make venv         .venv/ with requirements-dev.txt and the collection visible to Ansible
-#   make test         unit, docs, changelog, lint, sanity, build, integration, molecule (.ci/run)
+#   make test         unit, docs, changelog, lint, build, sanity, molecule, integration, awx, matrix (.ci/run)
 #   make help         all targets
 
 SHELL := bash
@@ -185,7 +185,7 @@ molecule: venv  ## molecule test --all (the role against the sandbox)
 	molecule test --all
 
 # Fast layers first.
-test: unit docs changelog lint build sanity molecule integration awx  ## Every test layer (what .ci/run runs)
+test: unit docs changelog lint build sanity molecule integration awx matrix  ## Every test layer (what .ci/run runs)
 
 # ---------------------------------------------------------------------------------------------
 # Demo and benchmarks

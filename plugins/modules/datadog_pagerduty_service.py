@@ -147,13 +147,9 @@ EXAMPLES = r"""
         state: absent
   register: links
 
-- name: Exactly these links and no other (deletes every service object not listed; preview with --check --diff)
+- name: Exactly the declared links and no other (deletes every object not listed; preview with --check --diff)
   oncall.pagerduty.datadog_pagerduty_service:
-    services:
-      - service_name: payments
-        service_key: "{{ vault_pagerduty_payments_key }}"
-      - service_name: checkout
-        service_key: "{{ vault_pagerduty_checkout_key }}"
+    services: "{{ pagerduty_datadog_services }}"   # [{service_name, service_key}, ...], keys from Vault
     purge_services: true
   register: links   # links.purged: the names deleted
 

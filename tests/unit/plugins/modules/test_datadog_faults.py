@@ -248,17 +248,6 @@ def test_update_retries_a_5xx_or_a_dropped_connection_then_puts_the_key(sandbox,
     assert rerun(sandbox, capsys, update_key="on_create") == ("ok", [get(200)])
 
 
-@pytest.mark.parametrize("status, body", faults.RATE_LIMITS)
-def test_update_waits_as_told_after_each_429_then_puts_the_key(sandbox, state, capsys, instant_waits, old_key,
-                                                               status, body):
-    state.add_faults(dict(method="PUT", path=ITEM_REGEX, times=2, **faults.datadog_error(status, body)))
-    assert task_status(run(sandbox, capsys, update_key="always", retries=2)) == "changed"
-    assert journal_answers(state) == [get(200), put(429), put(429), put(200)]
-    assert keys(state) == {"payments": KEY}
-    assert instant_waits.waits_between(*faults.AS_TOLD) == 2
-    assert rerun(sandbox, capsys, update_key="on_create") == ("ok", [get(200)])
-
-
 def test_update_retries_after_no_answer_within_the_timeout(sandbox, state, capsys, instant_waits, old_key):
     state.add_faults(dict(method="PUT", path=ITEM_REGEX, delay_ms=faults.LATE_MS))
     assert task_status(run(sandbox, capsys, update_key="always", **faults.SLOW)) == "changed"
@@ -266,22 +255,6 @@ def test_update_retries_after_no_answer_within_the_timeout(sandbox, state, capsy
     assert journal_answers(state) == [get(200), put(200), put(200)]
     assert keys(state) == {"payments": KEY}
     assert instant_waits.waits_between(*faults.BACKOFF) == 1
-    assert rerun(sandbox, capsys, update_key="on_create") == ("ok", [get(200)])
-
-
-@pytest.mark.parametrize("status, body", faults.SERVER_ERRORS_ALWAYS + faults.RATE_LIMITS)
-def test_update_that_gets_an_error_every_try_keeps_the_old_key_and_fails_naming_it(sandbox, state, capsys,
-                                                                                   instant_waits, old_key,
-                                                                                   status, body):
-    state.add_faults(dict(method="PUT", path=ITEM_REGEX, times=None, **faults.datadog_error(status, body)))
-    result = run(sandbox, capsys, update_key="always")
-    assert task_status(result) == "failed"
-    assert result["msg"] == "Datadog API PUT %s %s (after 2 attempts)" % (ITEM, faults.datadog_error_shown(status, body))
-    assert journal_answers(state) == [get(200), put(status), put(status)]
-    assert keys(state) == {"payments": OLD_KEY}
-    assert instant_waits.waits_between(*(faults.AS_TOLD if status == 429 else faults.BACKOFF)) == 1
-    # update_key=always reports changed on every run, by design; on_create is the converged run.
-    assert rerun(sandbox, capsys, update_key="always") == ("changed", [get(200), put(200)])
     assert rerun(sandbox, capsys, update_key="on_create") == ("ok", [get(200)])
 
 
@@ -296,17 +269,6 @@ def test_delete_retries_a_5xx_then_deletes(sandbox, state, capsys, instant_waits
     assert journal_answers(state) == [get(200), delete(status), delete(204)]
     assert keys(state) == {}
     assert instant_waits.waits_between(*faults.BACKOFF) == 1
-    assert rerun(sandbox, capsys, state="absent") == ("ok", [get(404)])
-
-
-@pytest.mark.parametrize("status, body", faults.RATE_LIMITS)
-def test_delete_waits_as_told_after_each_429_then_deletes(sandbox, state, capsys, instant_waits, old_key,
-                                                          status, body):
-    state.add_faults(dict(method="DELETE", path=ITEM_REGEX, times=2, **faults.datadog_error(status, body)))
-    assert task_status(run(sandbox, capsys, state="absent", retries=2)) == "changed"
-    assert journal_answers(state) == [get(200), delete(429), delete(429), delete(204)]
-    assert keys(state) == {}
-    assert instant_waits.waits_between(*faults.AS_TOLD) == 2
     assert rerun(sandbox, capsys, state="absent") == ("ok", [get(404)])
 
 
@@ -333,16 +295,45 @@ def test_delete_retries_after_no_answer_within_the_timeout(sandbox, state, capsy
     assert rerun(sandbox, capsys, state="absent") == ("ok", [get(404)])
 
 
+# What a write sent again after every try's error leaves: the old state, a failure naming it, and re-runs
+# that finish the job. update_key=always reports changed on every run, by design; on_create is the converged run.
+WRITES_THAT_FAIL = {
+    "update": dict(method="PUT", answer=put, options=dict(update_key="always"), kept={"payments": OLD_KEY},
+                   done={"payments": KEY}, success=put(200),
+                   reruns=[(dict(update_key="always"), ("changed", [get(200), put(200)])),
+                           (dict(update_key="on_create"), ("ok", [get(200)]))]),
+    "delete": dict(method="DELETE", answer=delete, options=dict(state="absent"), kept={"payments": OLD_KEY},
+                   done={}, success=delete(204),
+                   reruns=[(dict(state="absent"), ("changed", [get(200), delete(204)])),
+                           (dict(state="absent"), ("ok", [get(404)]))]),
+}
+
+
+@pytest.mark.parametrize("write", sorted(WRITES_THAT_FAIL))
+@pytest.mark.parametrize("status, body", faults.RATE_LIMITS)
+def test_a_write_waits_as_told_after_each_429_then_lands(sandbox, state, capsys, instant_waits, old_key, status, body,
+                                                         write):
+    case = WRITES_THAT_FAIL[write]
+    state.add_faults(dict(method=case["method"], path=ITEM_REGEX, times=2, **faults.datadog_error(status, body)))
+    assert task_status(run(sandbox, capsys, retries=2, **case["options"])) == "changed"
+    assert journal_answers(state) == [get(200), case["answer"](429), case["answer"](429), case["success"]]
+    assert keys(state) == case["done"]
+    assert instant_waits.waits_between(*faults.AS_TOLD) == 2
+    assert rerun(sandbox, capsys, **case["reruns"][-1][0]) == case["reruns"][-1][1]
+
+
+@pytest.mark.parametrize("write", sorted(WRITES_THAT_FAIL))
 @pytest.mark.parametrize("status, body", faults.SERVER_ERRORS_ALWAYS + faults.RATE_LIMITS)
-def test_delete_that_gets_an_error_every_try_keeps_the_object_and_fails_naming_it(sandbox, state, capsys,
-                                                                                  instant_waits, old_key,
-                                                                                  status, body):
-    state.add_faults(dict(method="DELETE", path=ITEM_REGEX, times=None, **faults.datadog_error(status, body)))
-    result = run(sandbox, capsys, state="absent")
+def test_a_write_that_gets_an_error_every_try_keeps_the_old_state_and_fails_naming_it(
+        sandbox, state, capsys, instant_waits, old_key, status, body, write):
+    case = WRITES_THAT_FAIL[write]
+    state.add_faults(dict(method=case["method"], path=ITEM_REGEX, times=None, **faults.datadog_error(status, body)))
+    result = run(sandbox, capsys, **case["options"])
     assert task_status(result) == "failed"
-    assert result["msg"] == "Datadog API DELETE %s %s (after 2 attempts)" % (ITEM, faults.datadog_error_shown(status, body))
-    assert journal_answers(state) == [get(200), delete(status), delete(status)]
-    assert keys(state) == {"payments": OLD_KEY}
+    assert result["msg"] == "Datadog API %s %s %s (after 2 attempts)" % (
+        case["method"], ITEM, faults.datadog_error_shown(status, body))
+    assert journal_answers(state) == [get(200), case["answer"](status), case["answer"](status)]
+    assert keys(state) == case["kept"]
     assert instant_waits.waits_between(*(faults.AS_TOLD if status == 429 else faults.BACKOFF)) == 1
-    assert rerun(sandbox, capsys, state="absent") == ("changed", [get(200), delete(204)])
-    assert rerun(sandbox, capsys, state="absent") == ("ok", [get(404)])
+    for options, expected in case["reruns"]:
+        assert rerun(sandbox, capsys, **options) == expected
