@@ -190,19 +190,6 @@ def test_datadog_integration_switched_off(api):
     assert list(ctl(api, "GET", "state").json()["datadog"]["services"]) == ["web"]
 
 
-def test_datadog_integration_read_lists_every_object_with_keys_masked(api):
-    dd_create(api, "web")
-    dd_create(api, "a b")
-    response = call(api, "GET", facts.DATADOG_INTEGRATION_PATH, DD)
-    assert response.status_code == 200 and response.headers["X-RateLimit-Limit"] == "12000"
-    body = response.json()
-    assert body["services"] == [{"service_name": "web", "service_key": "*****"}, {"service_name": "a b", "service_key": "*****"}]
-    assert body["api_token"] == "*****" and "k" * 32 not in response.text
-    ctl(api, "POST", "settings", {"datadog_integration_enabled": False})
-    response = call(api, "GET", facts.DATADOG_INTEGRATION_PATH, DD)
-    assert (response.status_code, response.json()) == (404, {"errors": ["Pagerduty Integration not found"]})
-
-
 def test_datadog_delete_status_200_setting(api):
     dd_create(api, "web")
     ctl(api, "POST", "settings", {"datadog_delete_status": 200})
@@ -263,19 +250,6 @@ def test_cloudflare_list_envelope_and_headers(api):
     result = call(api, "GET", PD, CF).json()["result"]
     assert result[0] == {"id": "a" * 32, "name": "Ops"}
     assert result[1]["name"] == "Ops" and HEX32.match(result[1]["id"])
-
-
-def test_cloudflare_eligibility_in_both_states(api):
-    eligible = facts.CLOUDFLARE_PREFIX + facts.cloudflare_eligible_path()
-    result = call(api, "GET", eligible, CF).json()["result"]
-    assert result["pagerduty"] == [{"eligible": True, "ready": True, "type": "pagerduty"}]
-    assert sorted(result) == ["email", "pagerduty", "webhook"]
-    assert ctl(api, "POST", "settings", {"cloudflare_pagerduty_eligible": False}).status_code == 200
-    assert call(api, "GET", eligible, CF).json()["result"]["pagerduty"][0]["eligible"] is False
-    for method, path in (("GET", PD), ("POST", PD + "/connect")):
-        response = call(api, method, path, CF)
-        assert _cf_error(response)[0] == 403 and _cf_error(response)[1][0]["code"] == 17100
-    assert ctl(api, "POST", "settings", {"cloudflare_pagerduty_eligible": "no"}).status_code == 400
 
 
 def test_cloudflare_global_key_auth(api):

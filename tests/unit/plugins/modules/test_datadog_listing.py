@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 import pytest
 
+from ansible_collections.oncall.pagerduty.plugins.module_utils._datadog import AUTH_HINT
 from ansible_collections.oncall.pagerduty.plugins.modules import datadog_pagerduty_service as module
 from ansible_collections.oncall.pagerduty.plugins.modules import datadog_pagerduty_service_info as info_module
 from ansible_collections.oncall.pagerduty.tests.sandbox import facts
@@ -63,7 +64,7 @@ def test_info_without_names_lists_every_object_in_one_read(sandbox, state, capsy
 
 
 @pytest.mark.parametrize("status, body, expected", [
-    (403, {"errors": ["Forbidden"]}, "returned HTTP 403: Forbidden. Check api_key and app_key"),
+    (403, {"errors": ["Forbidden"]}, "returned HTTP 403: Forbidden. %s" % AUTH_HINT),
     (404, {"errors": ["Not Found"]}, "returned HTTP 404: Not Found"),
     (200, {"subdomain": "x"}, "the answer holds no list of services"),
     (200, {"services": [{"name": "x"}]}, "the answer holds no list of services"),
