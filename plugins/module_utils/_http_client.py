@@ -176,6 +176,8 @@ class RateBudget:
     Within a window the count only grows, so the lowest Remaining seen is the newest state, and it includes every
     request answered so far. Requests still in flight may not be counted yet: they count against it. With nothing
     left: wait for the answers in flight, which tell the exact count, and when none is in flight, for the reset.
+    While a window's budget is unknown, one request goes first and the others wait for its answer: a burst into a
+    window that other clients of the same organization have nearly spent would be refused.
     """
 
     def __init__(self, clock, sleep):
@@ -184,6 +186,7 @@ class RateBudget:
         self._condition = threading.Condition()
         self._in_flight = 0
         self._remaining = None  # unknown until an answer of the window tells
+        self._answered = False  # an answer came in this window (with or without the headers)
         self._window_end = 0.0
 
     def take(self):
@@ -191,8 +194,10 @@ class RateBudget:
         with self._condition:
             while True:
                 if self._remaining is not None and self.clock() >= self._window_end:
-                    self._remaining = None  # a new window
-                if self._remaining is None or self._remaining - self._in_flight > 0:
+                    self._remaining, self._answered = None, False  # a new window
+                if self._remaining is None and (self._answered or not self._in_flight):
+                    break  # the first request of a window, or a server that reports no budget
+                if self._remaining is not None and self._remaining - self._in_flight > 0:
                     break
                 if self._in_flight:
                     self._condition.wait(1.0)
@@ -209,6 +214,7 @@ class RateBudget:
         """Record the answer of a request taken before (headers None: it got no answer)."""
         with self._condition:
             self._in_flight -= 1
+            self._answered = self._answered or headers is not None
             remaining = _header_number(headers or {}, "X-RateLimit-Remaining")
             reset = _header_number(headers or {}, "X-RateLimit-Reset")
             if remaining is not None and reset is not None and (self._remaining is None or remaining < self._remaining):

@@ -44,7 +44,9 @@ def test_answers_without_the_headers_never_hold_a_request_back(scripted, fake_ti
 def test_requests_in_flight_count_against_the_budget_until_their_answers_tell(fake_time):
     pacer = RateBudget(fake_time.time, fake_time.sleep)
     pacer.take()
-    pacer.take()  # two in flight, nothing known yet
+    pacer.settle(budget(3, 5))
+    pacer.take()
+    pacer.take()  # two in flight
     pacer.settle(budget(1, 5))  # one left, but the other request in flight may be that one
     third = []
     waiter = threading.Thread(target=lambda: third.append(pacer.take()))
@@ -58,6 +60,8 @@ def test_requests_in_flight_count_against_the_budget_until_their_answers_tell(fa
 
 def test_an_out_of_order_answer_never_raises_the_budget(fake_time):
     pacer = RateBudget(fake_time.time, fake_time.sleep)
+    pacer.take()
+    pacer.settle(budget(9, 6))
     for dummy in range(3):
         pacer.take()
     pacer.settle(budget(0, 6))
@@ -67,13 +71,36 @@ def test_an_out_of_order_answer_never_raises_the_budget(fake_time):
     assert fake_time.waits == [6.0]
 
 
+def test_while_the_budget_is_unknown_one_request_goes_first_and_the_others_wait_for_its_answer(fake_time):
+    pacer = RateBudget(fake_time.time, fake_time.sleep)
+    pacer.take()
+    second = []
+    waiter = threading.Thread(target=lambda: second.append(pacer.take()))
+    waiter.start()
+    time.sleep(0.1)
+    assert not second  # another client may have spent the window: the first answer tells
+    pacer.settle(budget(5, 4))
+    waiter.join(5)
+    assert not waiter.is_alive() and fake_time.waits == []
+
+
+def test_a_server_without_the_headers_is_not_paced_after_its_first_answer(fake_time):
+    pacer = RateBudget(fake_time.time, fake_time.sleep)
+    pacer.take()
+    pacer.settle({})
+    for dummy in range(3):
+        pacer.take()  # all in flight at once, none held back
+    assert fake_time.waits == []
+
+
 def test_with_nothing_in_flight_an_empty_budget_sleeps_until_the_reset_then_starts_afresh(fake_time):
     pacer = RateBudget(fake_time.time, fake_time.sleep)
     pacer.take()
     pacer.settle(budget(0, 9))
     fake_time.now += 2.0
+    pacer.take()  # the first request of the new window
+    pacer.settle(budget(99, 10))
     pacer.take()
-    pacer.take()  # the new window's budget is unknown until an answer tells it
     assert fake_time.waits == [9.0 - 2.0]
 
 
