@@ -309,9 +309,13 @@ def name_type_problems(given):
 def refuse_services_that_are_not_dicts(module, given):
     """An entry that is not a dict makes Ansible drop every no_log value from its error, keys included
     (ansible/ansible#81672), so such a list is taken as raw, its keys are hidden here, and it is refused."""
-    for entry in given if isinstance(given, list) else [given]:
+    for entry in (given if isinstance(given, list) else [given]) + list(module.params["services"] or []):
         if isinstance(entry, dict) and entry.get("service_key"):
             module.no_log_values.add(str(entry["service_key"]))
+        elif not isinstance(entry, dict) and entry is not None and str(entry).strip():
+            # Text such as "[{'service_name': 'a', 'service_key': '...'}]" (key=value arguments are not YAML)
+            # may hold a key: none of it is shown.
+            module.no_log_values.add(str(entry))
     kinds = ["services[%d] is a %s" % (i, type(e).__name__) for i, e in enumerate(module.params["services"])
              if not isinstance(e, dict)]
     fail_on_problems(module, ["services must be a list of dicts like {service_name: ..., service_key: ...}; %s"

@@ -245,17 +245,24 @@ def test_secret_bearing_failures_and_check_mode_at_vvvv(run_playbook, sandbox, s
 LEAK_API_KEY = "dd-api-key-leak-services-92945ca80ee42c19"
 LEAK_APP_KEY = "dd-app-key-leak-services-597e268beec53867"
 PASTED_API_KEY = "dd-api-key-leak-newline-e31505f8fed00d5b\n"
+TEXT_SERVICE_KEY = "pdkey-leak-services-text-4c1d7e9a2b6f"
 
 
 def test_former_leaks_stay_closed(run_playbook, sandbox, datadog):
-    keys = {"leak_api_key": LEAK_API_KEY, "leak_app_key": LEAK_APP_KEY, "pasted_api_key": PASTED_API_KEY}
+    keys = {"leak_api_key": LEAK_API_KEY, "leak_app_key": LEAK_APP_KEY, "pasted_api_key": PASTED_API_KEY,
+            "text_service_key": TEXT_SERVICE_KEY}
     run = run_playbook([
+        # services as text, as `ansible -a "services=[{...}]"` passes it: split into strings that hold the key.
+        datadog.service("services as text", ignore_errors=True,
+                        services="[{'service_name': 'payments', 'service_key': '{{ text_service_key }}'}]"),
         datadog.service("services as a list of names", ignore_errors=True, api_key="{{ leak_api_key }}",
                         app_key="{{ leak_app_key }}", services=["payments", "checkout"]),
         datadog.service("api_key with a line break", ignore_errors=True, api_key="{{ pasted_api_key }}",
                         service_name="payments", service_key="pdkey-leak-newline-1f45ef5950304930"),
     ], verbosity=4, extra_vars=keys, secrets=list(keys.values()))
 
+    assert run.status("services as text") == "failed"
+    assert "services must be a list of dicts" in run.result("services as text")["msg"]
     assert run.status("services as a list of names") == "failed"
     assert "services" in run.result("services as a list of names")["msg"]
     assert run.requests("services as a list of names", sandbox.journal()) == []
