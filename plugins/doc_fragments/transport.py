@@ -45,6 +45,7 @@ options:
     default: 3
 notes:
   - Proxies are taken from the usual environment variables (C(HTTPS_PROXY), C(HTTP_PROXY), C(NO_PROXY)).
+  - A C(~/.netrc) file is not read; the credentials the task gives are the only ones sent.
   - The module runs where the task runs, normally C(localhost), and needs the Python library C(requests) there.
 requirements:
   - requests

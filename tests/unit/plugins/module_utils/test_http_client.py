@@ -293,6 +293,25 @@ def test_proxies_come_from_the_environment(monkeypatch):
     assert settings["proxies"]["https"] == "http://proxy.example:3128"
 
 
+def test_no_proxy_is_honoured_for_the_api_host(monkeypatch):
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
+    monkeypatch.setenv("NO_PROXY", "api.example")
+    assert HttpClient("https://api.example").session.proxies == {}
+
+
+def test_a_netrc_entry_never_replaces_the_credentials_header(scripted, fake_time, tmp_path, monkeypatch):
+    """requests, left to read the environment at each request, takes a password from ~/.netrc for the
+    API host and sends it as Basic auth in place of the Authorization header the vendor's token set."""
+    netrc = tmp_path / ".netrc"
+    netrc.write_text("machine 127.0.0.1 login someone password netrc-password\n")
+    netrc.chmod(0o600)
+    monkeypatch.setenv("NETRC", str(netrc))
+    monkeypatch.setenv("HOME", str(tmp_path))
+    scripted.script(Answer(200, {}))
+    make_client(scripted, fake_time, headers={"Authorization": "Bearer the-token"}).request("GET", "/x")
+    assert scripted.requests[0]["headers"]["Authorization"] == "Bearer the-token"
+
+
 def test_tls_failure_is_explained(fake_time):
     server = socket.socket()
     server.bind(("127.0.0.1", 0))
