@@ -50,7 +50,7 @@ class ApiError(Exception):
     """A request that failed: carries what a user needs to understand it, never a credential."""
 
     def __init__(self, method, path, status=None, messages=None, reason=None, maybe_applied=False, vendor=None,
-                 attempts=1, hint=None, after_unclear=False):
+                 attempts=1, hint=None, after_unclear=False, retryable=True):
         self.method = method
         self.path = path
         self.status = status
@@ -62,7 +62,8 @@ class ApiError(Exception):
         self.hint = hint
         # An earlier try of this request may have been applied although its answer was lost.
         self.after_unclear = after_unclear
-        self.retryable = None
+        # Whether trying again can help; the client retries only the statuses it knows to be passing.
+        self.retryable = retryable
         super(ApiError, self).__init__(method, path, status)
 
     def __str__(self):
@@ -374,7 +375,7 @@ class HttpClient:
                 unclear = True  # not there yet, but it may still land: a conflict on the resend may be our own
             elif error.maybe_applied and error.status not in GATEWAY_STATUSES:
                 unclear = True
-            if error.retryable is False or attempt >= self.retries:
+            if not error.retryable or attempt >= self.retries:
                 raise error
             wait = backoff_seconds(attempt) if wait is None else wait
             if error.status == 429:
@@ -394,10 +395,8 @@ class HttpClient:
             reason, maybe_applied, retryable = _describe_exception(exc, self.timeout), not _never_sent(exc), True
         else:
             reason, maybe_applied, retryable = _describe_exception(exc, self.timeout), True, False
-        error = ApiError(method, path, reason=self._scrub(reason), vendor=self.vendor, maybe_applied=maybe_applied,
-                         attempts=attempt + 1, after_unclear=unclear)
-        error.retryable = retryable
-        return error
+        return ApiError(method, path, reason=self._scrub(reason), vendor=self.vendor, maybe_applied=maybe_applied,
+                        attempts=attempt + 1, after_unclear=unclear, retryable=retryable)
 
 
 def _certificate_refused(exc):
