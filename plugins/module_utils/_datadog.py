@@ -86,6 +86,11 @@ def base_url(params):
 MAX_NAME_LENGTH = 255  # PagerDuty's own limit for a service name
 
 
+def addressable(name):
+    """Whether a request path can name this service object (Datadog can list some that it cannot address)."""
+    return bool(name and name.strip()) and "/" not in name and name not in (".", "..")
+
+
 def service_name_problem(name, option="service_name"):
     """Why Datadog cannot address this name, or None. A name with '/' can be created but never read again."""
     if name is None or not name.strip():

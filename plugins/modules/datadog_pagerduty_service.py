@@ -92,6 +92,8 @@ options:
         Datadog no longer documents. When that read is refused or answers something else, the task fails before
         any write, and nothing is deleted.
       - Check mode and the diff show exactly which objects would be deleted; RV(purged) names them.
+      - An object Datadog lists under a name its API cannot address (one with C(/)) cannot be deleted by any
+        request; it is left, named in RV(not_purged) and in a warning, and the task does not fail for it.
       - An empty O(services) with O(purge_services=true) is refused before anything is sent, because it would
         delete every object, and a list that a template left empty by mistake must never do that. To delete
         every object on purpose, list each one with O(services[].state=absent) (the info module lists them).
@@ -230,6 +232,15 @@ purged:
   type: list
   elements: str
   sample: [old-team-service]
+not_purged:
+  description:
+    - Undeclared service objects that O(purge_services) cannot delete, because Datadog lists them under a name
+      its API cannot address (one with C(/), created before such names were refused). A warning names them;
+      remove them in Datadog's PagerDuty integration tile.
+  returned: with O(purge_services=true)
+  type: list
+  elements: str
+  sample: []
 status:
   description: The HTTP status of the request that failed.
   returned: failure, when Datadog answered
@@ -255,6 +266,7 @@ from ansible.module_utils.basic import AnsibleModule, _load_params
 from ansible_collections.oncall.pagerduty.plugins.module_utils._datadog import (
     DatadogPagerDutyApi,
     datadog_argument_spec,
+    addressable,
     service_name_problem,
 )
 from ansible_collections.oncall.pagerduty.plugins.module_utils._http_client import ApiError
@@ -398,11 +410,14 @@ def converge_batch(api, desired, check_mode, concurrency, purge=False):
     fails raises before any write.
     """
     names = [entry["service_name"] for entry in desired]
-    purged = []
+    purged, unaddressable = [], []
     if purge:
         listed = api.list_services()
         current = dict((name, name in listed) for name in names)
-        purged = [name for name in listed if name not in current]
+        undeclared = [name for name in listed if name not in current]
+        # Datadog lists names it cannot address (created with '/'): no request can delete them.
+        unaddressable = [name for name in undeclared if not addressable(name)]
+        purged = [name for name in undeclared if name not in unaddressable]
         current.update((name, True) for name in purged)
         desired = desired + [dict(service_name=name, service_key=None, state="absent", update_key="on_create",
                                   purged=True) for name in purged]
@@ -429,6 +444,11 @@ def converge_batch(api, desired, check_mode, concurrency, purge=False):
     outcome = dict(changed=any(r["changed"] for r in results), results=results, diff=dict(before=before, after=after))
     if purge:
         outcome["purged"] = [r["service_name"] for r in results if r.get("purged") and r["changed"]]
+        outcome["not_purged"] = unaddressable
+        if unaddressable:
+            outcome["warnings"] = ["purge_services left %s: Datadog lists them, but their names cannot be addressed "
+                                   "through its API (they contain '/'); remove them in Datadog's PagerDuty "
+                                   "integration tile" % ", ".join(repr(name) for name in unaddressable)]
     return outcome
 
 
@@ -442,7 +462,7 @@ def converge_task(api, params, check_mode):
     failures = [r for r in result["results"] if r.get("failed")]
     if failures:
         raise TaskFailure("%d of %d service objects failed (the others were applied): %s" % (
-            len(failures), len(desired), "; ".join("%s: %s" % (r["service_name"], r["msg"]) for r in failures)), **result)
+            len(failures), len(result["results"]), "; ".join("%s: %s" % (r["service_name"], r["msg"]) for r in failures)), **result)
     return result
 
 

@@ -17,6 +17,8 @@ from ansible_collections.oncall.pagerduty.tests.sandbox import facts
 from integration_harness import VendorTasks
 
 SERVICES_PATH = facts.DATADOG_SERVICES_PATH
+# The integration-level object: its GET lists every service object; no module may ever write it.
+INTEGRATION_PATH = facts.DATADOG_INTEGRATION_PATH
 
 SERVICE_MODULE = "oncall.pagerduty.datadog_pagerduty_service"
 INFO_MODULE = "oncall.pagerduty.datadog_pagerduty_service_info"
@@ -58,6 +60,7 @@ def DELETE(name):  # pylint: disable=invalid-name
 
 
 POST = ("POST", SERVICES_PATH)
+LIST = ("GET", INTEGRATION_PATH)
 
 
 class DatadogTasks(VendorTasks):

@@ -107,6 +107,18 @@ def closed_port(host="127.0.0.1"):
         sock.close()
 
 
+def fixed_windows(times, period):
+    """How many requests each of the sandbox's fixed rate-limit windows received, from their journal times: a window
+    starts with the first request after the previous window ended (tests/sandbox/README.md, Rate limits)."""
+    counts, window_end = [], None
+    for moment in sorted(times):
+        if window_end is None or moment >= window_end:
+            counts.append(0)
+            window_end = moment + period
+        counts[-1] += 1
+    return counts
+
+
 # ---------------------------------------------------------------------------------------------
 # Secrets
 

@@ -251,6 +251,11 @@ def run_main(target, args, capsys):
     return exited.value.code, json.loads(capsys.readouterr().out)
 
 
+def warning_texts(result):
+    """The texts of a module result's warnings: ansible-core 2.19 and later wrap each in a summary."""
+    return [w["event"]["msg"] if isinstance(w, dict) else w for w in result.get("warnings", [])]
+
+
 def run_checked(target, args, capsys, *secrets):
     """run_main, and check that it exits 1 exactly when it failed, showing no secret (assert_no_secret_shown)."""
     code, result = run_main(target, args, capsys)

@@ -18,7 +18,12 @@ from ansible_collections.oncall.pagerduty.plugins.module_utils._datadog import A
 from ansible_collections.oncall.pagerduty.plugins.modules import datadog_pagerduty_service as module
 from ansible_collections.oncall.pagerduty.plugins.modules import datadog_pagerduty_service_info as info_module
 from ansible_collections.oncall.pagerduty.tests.sandbox import facts
-from ansible_collections.oncall.pagerduty.tests.unit.conftest import datadog_options, journal_calls, run_main
+from ansible_collections.oncall.pagerduty.tests.unit.conftest import (
+    datadog_options,
+    journal_calls,
+    run_main,
+    warning_texts,
+)
 
 KEY = "pdkey-listing-0123456789abcdef"
 LIST = ("GET", facts.DATADOG_INTEGRATION_PATH)
@@ -113,6 +118,20 @@ def test_purge_applies_then_a_rerun_is_ok_with_one_read(sandbox, state, capsys, 
     state.journal_clear()
     code, result = run_main(module, batch(sandbox, services), capsys)
     assert (code, result["changed"], result["purged"]) == (0, False, [])
+    assert calls() == [LIST]
+
+
+def test_purge_leaves_an_object_no_request_can_address_and_warns(sandbox, state, capsys, calls):
+    seed(state, "payments", "team/legacy", "old-one")
+    code, result = run_main(module, batch(sandbox, [present("payments")]), capsys)
+    assert (code, result["changed"], result["purged"], result["not_purged"]) == (0, True, ["old-one"], ["team/legacy"])
+    assert warning_texts(result) == ["purge_services left 'team/legacy': Datadog lists them, but their names cannot "
+                                     "be addressed through its API (they contain '/'); remove them in Datadog's "
+                                     "PagerDuty integration tile"]
+    assert calls() == [LIST, delete("old-one")]
+    state.journal_clear()
+    code, result = run_main(module, batch(sandbox, [present("payments")]), capsys)
+    assert (code, result["changed"], result["purged"], result["not_purged"]) == (0, False, [], ["team/legacy"])
     assert calls() == [LIST]
 
 
