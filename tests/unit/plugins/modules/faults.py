@@ -33,6 +33,14 @@ LATE_MS = 300  # a slow answer comes this late: after SLOW's timeout, and after 
 SLOW = dict(timeout=0.1)
 
 
+def answered(method, path):
+    """The journal entry of a request as a function of the status it was answered (None: dropped unanswered), so that
+    a test lists its requests as get(404), post(None)."""
+    def entry(status):
+        return (method, path, status)
+    return entry
+
+
 def error_page(status):
     """The HTML page a proxy in front of an API answers with."""
     return "<html><head><title>%d %s</title></head><body><h1>%s</h1><hr>nginx</body></html>" % (

@@ -38,22 +38,9 @@ OLD_KEY = "pdkey-faults-old-fedcba9876543210"
 RETRIED = faults.retried_faults(faults.datadog_error)
 # A create dropped after it was applied is found by the read, not sent again: its own test.
 RETRIED_UNAPPLIED = faults.retried_faults(faults.datadog_error, drops=["before"])
-
-
-def get(status):
-    return ("GET", ITEM, status)
-
-
-def post(status):
-    return ("POST", SERVICES, status)
-
-
-def put(status):
-    return ("PUT", ITEM, status)
-
-
-def delete(status):
-    return ("DELETE", ITEM, status)
+# The journal entries of the four requests, by the status each was answered: get(404), put(None).
+get, post = faults.answered("GET", ITEM), faults.answered("POST", SERVICES)
+put, delete = faults.answered("PUT", ITEM), faults.answered("DELETE", ITEM)
 
 
 def keys(state):
@@ -93,16 +80,6 @@ def test_read_retries_a_5xx_or_a_dropped_connection_then_creates(sandbox, state,
     assert rerun(sandbox, capsys) == ("ok", [get(200)])
 
 
-@pytest.mark.parametrize("status, body", faults.RATE_LIMITS)
-def test_read_waits_as_told_after_each_429_then_creates(sandbox, state, capsys, instant_waits, status, body):
-    state.add_faults(dict(method="GET", path=ITEM_REGEX, times=2, **faults.datadog_error(status, body)))
-    assert task_status(run(sandbox, capsys, retries=2)) == "changed"
-    assert journal_answers(state) == [get(429), get(429), get(404), post(201)]
-    assert keys(state) == {"payments": KEY}
-    assert instant_waits.waits_between(*faults.AS_TOLD) == 2
-    assert rerun(sandbox, capsys) == ("ok", [get(200)])
-
-
 def test_read_retries_after_no_answer_within_the_timeout_then_creates(sandbox, state, capsys, instant_waits):
     state.add_faults(dict(method="GET", path=ITEM_REGEX, delay_ms=faults.LATE_MS))
     assert task_status(run(sandbox, capsys, **faults.SLOW)) == "changed"
@@ -111,20 +88,6 @@ def test_read_retries_after_no_answer_within_the_timeout_then_creates(sandbox, s
     assert journal_answers(state) == [get(200), get(404), post(201)]
     assert keys(state) == {"payments": KEY}
     assert instant_waits.waits_between(*faults.BACKOFF) == 1
-    assert rerun(sandbox, capsys) == ("ok", [get(200)])
-
-
-@pytest.mark.parametrize("status, body", faults.SERVER_ERRORS_ALWAYS + faults.RATE_LIMITS)
-def test_read_that_gets_an_error_every_try_fails_naming_it_and_creates_nothing(sandbox, state, capsys, instant_waits,
-                                                                               status, body):
-    state.add_faults(dict(method="GET", path=ITEM_REGEX, times=None, **faults.datadog_error(status, body)))
-    result = run(sandbox, capsys)
-    assert task_status(result) == "failed"
-    assert result["msg"] == "Datadog API GET %s %s (after 2 attempts)" % (ITEM, faults.datadog_error_shown(status, body))
-    assert journal_answers(state) == [get(status), get(status)]
-    assert keys(state) == {}
-    assert instant_waits.waits_between(*(faults.AS_TOLD if status == 429 else faults.BACKOFF)) == 1
-    assert rerun(sandbox, capsys) == ("changed", [get(404), post(201)])
     assert rerun(sandbox, capsys) == ("ok", [get(200)])
 
 
@@ -153,46 +116,6 @@ def test_create_that_gets_a_5xx_or_is_dropped_unapplied_is_sent_again_once_a_rea
     assert journal_answers(state) == [get(404), post(answered), get(404), post(201)]
     assert keys(state) == {"payments": KEY}
     assert instant_waits.waits_between(*faults.BACKOFF) == 1
-    assert rerun(sandbox, capsys) == ("ok", [get(200)])
-
-
-@pytest.mark.parametrize("status, body", faults.SERVER_ERRORS_ALWAYS)
-def test_create_that_gets_a_5xx_every_try_is_read_after_each_and_fails_naming_it(sandbox, state, capsys,
-                                                                                 instant_waits, status, body):
-    state.add_faults(dict(method="POST", path=CREATE_REGEX, times=None, **faults.datadog_error(status, body)))
-    result = run(sandbox, capsys)
-    assert task_status(result) == "failed"
-    assert result["msg"] == "Datadog API POST %s %s (after 2 attempts)" % (SERVICES, faults.datadog_error_shown(status, body))
-    assert journal_answers(state) == [get(404), post(status), get(404), post(status), get(404)]
-    assert keys(state) == {}
-    assert instant_waits.waits_between(*faults.BACKOFF) == 1
-    assert rerun(sandbox, capsys) == ("changed", [get(404), post(201)])
-    assert rerun(sandbox, capsys) == ("ok", [get(200)])
-
-
-@pytest.mark.parametrize("status, body", faults.RATE_LIMITS)
-def test_create_refused_by_the_rate_limit_is_sent_again_without_a_read(sandbox, state, capsys, instant_waits,
-                                                                       status, body):
-    """A 429 was certainly not applied."""
-    state.add_faults(dict(method="POST", path=CREATE_REGEX, times=2, **faults.datadog_error(status, body)))
-    assert task_status(run(sandbox, capsys, retries=2)) == "changed"
-    assert journal_answers(state) == [get(404), post(429), post(429), post(201)]
-    assert keys(state) == {"payments": KEY}
-    assert instant_waits.waits_between(*faults.AS_TOLD) == 2
-    assert rerun(sandbox, capsys) == ("ok", [get(200)])
-
-
-@pytest.mark.parametrize("status, body", faults.RATE_LIMITS)
-def test_create_refused_by_the_rate_limit_every_try_fails_naming_it(sandbox, state, capsys, instant_waits,
-                                                                    status, body):
-    state.add_faults(dict(method="POST", path=CREATE_REGEX, times=None, **faults.datadog_error(status, body)))
-    result = run(sandbox, capsys)
-    assert task_status(result) == "failed"
-    assert result["msg"] == "Datadog API POST %s %s (after 2 attempts)" % (SERVICES, faults.datadog_error_shown(status, body))
-    assert journal_answers(state) == [get(404), post(429), post(429)]
-    assert keys(state) == {}
-    assert instant_waits.waits_between(*faults.AS_TOLD) == 1
-    assert rerun(sandbox, capsys) == ("changed", [get(404), post(201)])
     assert rerun(sandbox, capsys) == ("ok", [get(200)])
 
 
@@ -234,6 +157,59 @@ def test_slow_create_that_lands_after_the_read_still_reports_changed(sandbox, st
 
 
 # ---------------------------------------------------------------------------------------------
+# The read and the create alike
+
+
+@pytest.mark.parametrize("method, path, expected", [
+    pytest.param("GET", ITEM, [get(429), get(429), get(404), post(201)], id="read"),
+    # A 429 was certainly not applied: the create is sent again without a read.
+    pytest.param("POST", SERVICES, [get(404), post(429), post(429), post(201)], id="create"),
+])
+@pytest.mark.parametrize("status, body", faults.RATE_LIMITS)
+def test_a_read_or_create_waits_as_told_after_each_429_then_creates(sandbox, state, capsys, instant_waits, status, body,
+                                                                    method, path, expected):
+    state.add_faults(dict(method=method, path="^%s$" % path, times=2, **faults.datadog_error(status, body)))
+    assert task_status(run(sandbox, capsys, retries=2)) == "changed"
+    assert journal_answers(state) == expected
+    assert keys(state) == {"payments": KEY}
+    assert instant_waits.waits_between(*faults.AS_TOLD) == 2
+    assert rerun(sandbox, capsys) == ("ok", [get(200)])
+
+
+def every_try(name, method, path, errors, expected):
+    """Cases of a request (method on path) answered the same (status, body) of errors on every try, each with the
+    requests it leaves: expected(status)."""
+    return [pytest.param(method, path, param.values[0], param.values[1], expected(param.values[0]),
+                         id="%s-%s" % (name, param.id)) for param in errors]
+
+
+FAILING_EVERY_TRY = (
+    every_try("read", "GET", ITEM, faults.SERVER_ERRORS_ALWAYS + faults.RATE_LIMITS,
+              lambda status: [get(status), get(status)])
+    # A create that got a 5xx may have been applied: a read follows each.
+    + every_try("create", "POST", SERVICES, faults.SERVER_ERRORS_ALWAYS,
+                lambda status: [get(404), post(status), get(404), post(status), get(404)])
+    # A 429 was certainly not applied: the create is sent again without a read.
+    + every_try("create", "POST", SERVICES, faults.RATE_LIMITS, lambda status: [get(404), post(429), post(429)])
+)
+
+
+@pytest.mark.parametrize("method, path, status, body, expected", FAILING_EVERY_TRY)
+def test_a_read_or_create_that_gets_an_error_every_try_fails_naming_it_and_creates_nothing(
+        sandbox, state, capsys, instant_waits, method, path, status, body, expected):
+    state.add_faults(dict(method=method, path="^%s$" % path, times=None, **faults.datadog_error(status, body)))
+    result = run(sandbox, capsys)
+    assert task_status(result) == "failed"
+    shown = faults.datadog_error_shown(status, body)
+    assert result["msg"] == "Datadog API %s %s %s (after 2 attempts)" % (method, path, shown)
+    assert journal_answers(state) == expected
+    assert keys(state) == {}
+    assert instant_waits.waits_between(*(faults.AS_TOLD if status == 429 else faults.BACKOFF)) == 1
+    assert rerun(sandbox, capsys) == ("changed", [get(404), post(201)])
+    assert rerun(sandbox, capsys) == ("ok", [get(200)])
+
+
+# ---------------------------------------------------------------------------------------------
 # The update (PUT, update_key=always): sent again after any fault, as it may be
 
 
@@ -243,16 +219,6 @@ def test_update_retries_a_5xx_or_a_dropped_connection_then_puts_the_key(sandbox,
     state.add_faults(dict(method="PUT", path=ITEM_REGEX, **fault))
     assert task_status(run(sandbox, capsys, update_key="always")) == "changed"
     assert journal_answers(state) == [get(200), put(answered), put(200)]
-    assert keys(state) == {"payments": KEY}
-    assert instant_waits.waits_between(*faults.BACKOFF) == 1
-    assert rerun(sandbox, capsys, update_key="on_create") == ("ok", [get(200)])
-
-
-def test_update_retries_after_no_answer_within_the_timeout(sandbox, state, capsys, instant_waits, old_key):
-    state.add_faults(dict(method="PUT", path=ITEM_REGEX, delay_ms=faults.LATE_MS))
-    assert task_status(run(sandbox, capsys, update_key="always", **faults.SLOW)) == "changed"
-    wait_for_late_answers(state)
-    assert journal_answers(state) == [get(200), put(200), put(200)]
     assert keys(state) == {"payments": KEY}
     assert instant_waits.waits_between(*faults.BACKOFF) == 1
     assert rerun(sandbox, capsys, update_key="on_create") == ("ok", [get(200)])
@@ -284,20 +250,13 @@ def test_delete_retries_after_a_dropped_connection_and_reports_changed(sandbox, 
     assert rerun(sandbox, capsys, state="absent") == ("ok", [get(404)])
 
 
-def test_delete_retries_after_no_answer_within_the_timeout(sandbox, state, capsys, instant_waits, old_key):
-    state.add_faults(dict(method="DELETE", path=ITEM_REGEX, delay_ms=faults.LATE_MS))
-    assert task_status(run(sandbox, capsys, state="absent", **faults.SLOW)) == "changed"
-    wait_for_late_answers(state)
-    # The slow DELETE is handled after the second one: it finds nothing.
-    assert journal_answers(state) == [get(200), delete(404), delete(204)]
-    assert keys(state) == {}
-    assert instant_waits.waits_between(*faults.BACKOFF) == 1
-    assert rerun(sandbox, capsys, state="absent") == ("ok", [get(404)])
+# ---------------------------------------------------------------------------------------------
+# The update and the delete alike
 
-
-# What a write sent again after every try's error leaves: the old state, a failure naming it, and re-runs
-# that finish the job. update_key=always reports changed on every run, by design; on_create is the converged run.
-WRITES_THAT_FAIL = {
+# Each write: the options that send it, its request, the state it lands (done) and its answer then (success); the state
+# a write that fails every try keeps, and the re-runs that then finish the job. update_key=always reports changed on
+# every run, by design; the last re-run is the converged one.
+WRITES = {
     "update": dict(method="PUT", answer=put, options=dict(update_key="always"), kept={"payments": OLD_KEY},
                    done={"payments": KEY}, success=put(200),
                    reruns=[(dict(update_key="always"), ("changed", [get(200), put(200)])),
@@ -309,11 +268,28 @@ WRITES_THAT_FAIL = {
 }
 
 
-@pytest.mark.parametrize("write", sorted(WRITES_THAT_FAIL))
+@pytest.mark.parametrize("write, expected", [
+    pytest.param("update", [get(200), put(200), put(200)], id="update"),
+    # The slow DELETE is handled after the second one: it finds nothing.
+    pytest.param("delete", [get(200), delete(404), delete(204)], id="delete"),
+])
+def test_a_write_is_sent_again_after_no_answer_within_the_timeout(sandbox, state, capsys, instant_waits, old_key,
+                                                                  write, expected):
+    case = WRITES[write]
+    state.add_faults(dict(method=case["method"], path=ITEM_REGEX, delay_ms=faults.LATE_MS))
+    assert task_status(run(sandbox, capsys, **dict(case["options"], **faults.SLOW))) == "changed"
+    wait_for_late_answers(state)
+    assert journal_answers(state) == expected
+    assert keys(state) == case["done"]
+    assert instant_waits.waits_between(*faults.BACKOFF) == 1
+    assert rerun(sandbox, capsys, **case["reruns"][-1][0]) == case["reruns"][-1][1]
+
+
+@pytest.mark.parametrize("write", sorted(WRITES))
 @pytest.mark.parametrize("status, body", faults.RATE_LIMITS)
 def test_a_write_waits_as_told_after_each_429_then_lands(sandbox, state, capsys, instant_waits, old_key, status, body,
                                                          write):
-    case = WRITES_THAT_FAIL[write]
+    case = WRITES[write]
     state.add_faults(dict(method=case["method"], path=ITEM_REGEX, times=2, **faults.datadog_error(status, body)))
     assert task_status(run(sandbox, capsys, retries=2, **case["options"])) == "changed"
     assert journal_answers(state) == [get(200), case["answer"](429), case["answer"](429), case["success"]]
@@ -322,11 +298,11 @@ def test_a_write_waits_as_told_after_each_429_then_lands(sandbox, state, capsys,
     assert rerun(sandbox, capsys, **case["reruns"][-1][0]) == case["reruns"][-1][1]
 
 
-@pytest.mark.parametrize("write", sorted(WRITES_THAT_FAIL))
+@pytest.mark.parametrize("write", sorted(WRITES))
 @pytest.mark.parametrize("status, body", faults.SERVER_ERRORS_ALWAYS + faults.RATE_LIMITS)
 def test_a_write_that_gets_an_error_every_try_keeps_the_old_state_and_fails_naming_it(
         sandbox, state, capsys, instant_waits, old_key, status, body, write):
-    case = WRITES_THAT_FAIL[write]
+    case = WRITES[write]
     state.add_faults(dict(method=case["method"], path=ITEM_REGEX, times=None, **faults.datadog_error(status, body)))
     result = run(sandbox, capsys, **case["options"])
     assert task_status(result) == "failed"

@@ -26,6 +26,7 @@ from ansible_collections.oncall.pagerduty.tests.unit.conftest import (
 SERVICES = "/api/v1/integration/pagerduty/configuration/services"
 KEY = "pdkey-unit-0123456789abcdef0123"
 NEW_KEY = "pdkey-unit-fedcba9876543210fedc"
+NOT_FOUND = {"status": 404, "body": {"errors": ["Service not found"]}}
 
 
 @pytest.fixture
@@ -102,18 +103,23 @@ def test_absent_deletes_then_is_ok(api, state):
     assert keys(state) == {}
 
 
-def test_delete_that_someone_else_finished_first_is_ok_not_changed(api, state):
+def converge_existing(api, state, fault, state_wanted, update_key="on_create"):
+    """converge() of payments, which exists with KEY, to NEW_KEY (or absent) while the sandbox plays fault once."""
     seed(state, payments=KEY)
-    state.add_faults({"method": "DELETE", "status": 404, "body": {"errors": ["Service not found"]}})
-    result = module.converge(api, "payments", None, "absent", "on_create", check_mode=False)
+    state.add_faults(fault)
+    key = NEW_KEY if state_wanted == "present" else None
+    return module.converge(api, "payments", key, state_wanted, update_key, check_mode=False)
+
+
+def test_delete_that_someone_else_finished_first_is_ok_not_changed(api, state):
+    result = converge_existing(api, state, dict(NOT_FOUND, method="DELETE"), "absent")
     assert result["changed"] is False
     assert result["diff"] == dict(before={}, after={})
+    assert calls(state) == [("GET", SERVICES + "/payments"), ("DELETE", SERVICES + "/payments")]
 
 
 def test_delete_whose_answer_was_lost_then_404_counts_as_ours(api, state):
-    seed(state, payments=KEY)
-    state.add_faults({"method": "DELETE", "drop": "after"})
-    result = module.converge(api, "payments", None, "absent", "on_create", check_mode=False)
+    result = converge_existing(api, state, {"method": "DELETE", "drop": "after"}, "absent")
     assert result["changed"] is True
     assert calls(state) == [("GET", SERVICES + "/payments"), ("DELETE", SERVICES + "/payments"),
                             ("DELETE", SERVICES + "/payments")]
@@ -121,9 +127,7 @@ def test_delete_whose_answer_was_lost_then_404_counts_as_ours(api, state):
 
 
 def test_create_that_loses_a_race_ends_ok(api, state):
-    seed(state, payments=KEY)
-    state.add_faults({"method": "GET", "status": 404, "body": {"errors": ["Service not found"]}})
-    result = module.converge(api, "payments", NEW_KEY, "present", "on_create", check_mode=False)
+    result = converge_existing(api, state, dict(NOT_FOUND, method="GET"), "present")
     assert result["changed"] is False and result["key_sent"] is False
     assert result["diff"]["before"] == result["diff"]["after"] == {"service_name": "payments"}
     assert calls(state) == [("GET", SERVICES + "/payments"), ("POST", SERVICES)]
@@ -131,11 +135,9 @@ def test_create_that_loses_a_race_ends_ok(api, state):
 
 
 def test_create_that_loses_a_race_with_update_key_always_sends_the_key(api, state):
-    seed(state, payments=KEY)
-    state.add_faults({"method": "GET", "status": 404, "body": {"errors": ["Service not found"]}})
-    result = module.converge(api, "payments", NEW_KEY, "present", "always", check_mode=False)
+    result = converge_existing(api, state, dict(NOT_FOUND, method="GET"), "present", update_key="always")
     assert result["changed"]
-    assert calls(state)[-1] == ("PUT", SERVICES + "/payments")
+    assert calls(state) == [("GET", SERVICES + "/payments"), ("POST", SERVICES), ("PUT", SERVICES + "/payments")]
     assert keys(state) == {"payments": NEW_KEY}
 
 
