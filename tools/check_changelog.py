@@ -5,23 +5,32 @@
 
 """`make changelog`, second half: generate the next release's changelog in a staging copy.
 
-The repository is never modified. The collection's galaxy.yml, changelogs/, plugins/, roles/ and
-meta/ are copied into TMP/ansible_collections/NS/NAME, a temporary directory outside any git work
-tree (with `vcs: auto`, antsibull-changelog would otherwise list the copy's files with git and
-find none), a release_summary fragment is added there as a release manager would, and then, in
-the copy:
+The repository is never modified. The collection's galaxy.yml, changelogs/, plugins/, roles/,
+meta/ and CHANGELOG.md are copied into TMP/ansible_collections/NS/NAME, a temporary directory
+outside any git work tree (with `vcs: auto`, antsibull-changelog would otherwise list the copy's
+files with git and find none). There:
 
-- `antsibull-changelog release --is-collection` makes the release of galaxy.yml's version, and
-  prints no warning;
-- every fragment was consumed (config: keep_fragments false);
-- changelogs/changelog.yaml passes `antsibull-changelog lint-changelog-yaml --strict`, and
-  `antsibull-changelog lint` passes;
-- the release holds changes, and every module in plugins/modules/ and every role in roles/ is
-  announced as new in this release or an earlier one (modules are found by antsibull-changelog
-  itself; a role needs a fragment with an `add object.role` section);
-- CHANGELOG.rst is generated, names the release, and passes rstcheck.
+- once a release exists, CHANGELOG.md is what `antsibull-changelog generate` makes of
+  changelogs/changelog.yaml (it is generated, never edited by hand), and galaxy.yml's version is
+  released or newer than the latest release;
+- when there is something unreleased (fragments, or a plugin no release announces), the next
+  release is made as `make release` would make it: of --version, or else of the version the
+  checkout plans (tools/release.py planned_version: galaxy.yml's version while unreleased, else
+  the semantic-versioning bump after the latest release that the fragments call for, raised to
+  the newest version_added of a plugin not yet announced). A release_summary fragment is added
+  as a release manager would, unless one exists. Then:
+  - `antsibull-changelog release --is-collection --version V` prints no warning;
+  - every fragment was consumed (config: keep_fragments false);
+  - changelogs/changelog.yaml passes `antsibull-changelog lint-changelog-yaml --strict`, and
+    `antsibull-changelog lint` passes;
+  - the release holds changes;
+- every module in plugins/modules/ and every role in roles/ is announced as new in this release
+  or an earlier one (modules are found by antsibull-changelog itself, from their version_added;
+  a role needs a fragment with an `add object.role` section);
+- CHANGELOG.md names the release as a heading (antsibull-changelog's Markdown output,
+  changelogs/config.yaml).
 
-Usage: check_changelog.py [--keep]   (--keep: leave the copy and print where it is)
+Usage: check_changelog.py [--keep] [--version X.Y.Z]   (--keep: leave the copy and print where it is)
 """
 
 from __future__ import annotations
@@ -35,8 +44,11 @@ import time
 
 import yaml
 
+# tools/release.py (this script's directory is first on sys.path): versions, fragments, plugins.
+import release as release_tool
+
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-COPIED = ("galaxy.yml", "changelogs", "plugins", "roles", "meta")
+COPIED = ("galaxy.yml", "changelogs", "plugins", "roles", "meta", "CHANGELOG.md")
 IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".plugin-cache.yaml")
 
 
@@ -71,40 +83,78 @@ def stage(staging, namespace, name):
 
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
-    if argv not in ([], ["--keep"]):
-        raise SystemExit(__doc__)
+    keep, version = False, None
+    args = list(argv)
+    while args:
+        arg = args.pop(0)
+        if arg == "--keep":
+            keep = True
+        elif arg == "--version" and args:
+            version = args.pop(0)
+        else:
+            raise SystemExit(__doc__)
     started = time.monotonic()
     with open(os.path.join(REPO, "galaxy.yml"), encoding="utf-8") as handle:
         galaxy = yaml.safe_load(handle)
-    namespace, name, version = galaxy["namespace"], galaxy["name"], str(galaxy["version"])
+    namespace, name, galaxy_version = galaxy["namespace"], galaxy["name"], str(galaxy["version"])
     fqcn = "%s.%s" % (namespace, name)
+    released = [str(v) for v in release_tool.releases(REPO)]
+    sections, new_plugins = release_tool.unreleased(REPO)
+    pending = bool(release_tool.fragments(REPO)) or bool(new_plugins)
+    if version is None and pending:
+        version = release_tool.planned_version(galaxy_version, released, release_tool.required_bump(sections, bool(new_plugins)),
+                                               [plugin[2] for plugin in new_plugins if plugin[2]])
     staging = tempfile.mkdtemp(prefix="oncall-changelog-")
     try:
-        return check(stage(staging, namespace, name), fqcn, version, started)
+        return check(stage(staging, namespace, name), fqcn, galaxy_version, released, version, started)
     finally:
-        if argv:
+        if keep:
             print("staging copy kept in " + staging)
         else:
             shutil.rmtree(staging, ignore_errors=True)
 
 
-def check(copy, fqcn, version, started):
-    fragments_dir = os.path.join(copy, "changelogs", "fragments")
-    os.makedirs(fragments_dir, exist_ok=True)
-    with open(os.path.join(fragments_dir, "zz-release-summary-check.yml"), "w", encoding="utf-8") as handle:
-        handle.write("---\nrelease_summary: Release %s of ``%s`` (generated by make changelog as a check).\n" % (version, fqcn))
-
+def check(copy, fqcn, galaxy_version, released, version, started):
     failures = []
-    if run(failures, ["antsibull-changelog", "release", "--is-collection", "--reload-plugins"], copy, "antsibull-changelog release"):
-        left = sorted(os.listdir(fragments_dir))
-        if left:
-            failures.append("fragments not consumed by the release: %s" % ", ".join(left))
-        run(failures, ["antsibull-changelog", "lint-changelog-yaml", "--strict", "changelogs/changelog.yaml"], copy,
-            "antsibull-changelog lint-changelog-yaml --strict (after the release)")
-        run(failures, ["antsibull-changelog", "lint"], copy, "antsibull-changelog lint (after the release)")
+    changelog_md = os.path.join(copy, "CHANGELOG.md")
 
-        with open(os.path.join(copy, "changelogs", "changelog.yaml"), encoding="utf-8") as handle:
-            releases = (yaml.safe_load(handle) or {}).get("releases") or {}
+    if released:
+        # The checked-in CHANGELOG.md is generated from changelog.yaml, never edited by hand.
+        checked_in = open(changelog_md, encoding="utf-8").read() if os.path.isfile(changelog_md) else None
+        if run(failures, ["antsibull-changelog", "generate", "--is-collection"], copy, "antsibull-changelog generate"):
+            generated = open(changelog_md, encoding="utf-8").read() if os.path.isfile(changelog_md) else None
+            if checked_in is None:
+                failures.append("CHANGELOG.md is missing: `antsibull-changelog generate` makes it from changelogs/changelog.yaml")
+            elif generated != checked_in:
+                failures.append("CHANGELOG.md differs from what `antsibull-changelog generate` makes of"
+                                " changelogs/changelog.yaml: run it (the changelog is generated, never edited by hand)")
+        last = release_tool.latest(released)
+        if galaxy_version not in released and not (release_tool.is_semver(galaxy_version) and last
+                                                   and release_tool.parse(galaxy_version) > release_tool.parse(last)):
+            failures.append("galaxy.yml's version %s is neither released nor newer than the latest release, %s"
+                            % (galaxy_version, last))
+
+    fragments_dir = os.path.join(copy, "changelogs", "fragments")
+    if version is None:
+        print("nothing unreleased (no fragments, every plugin announced): no release to stage")
+    else:
+        os.makedirs(fragments_dir, exist_ok=True)
+        if not any("release_summary" in (yaml.safe_load(open(os.path.join(fragments_dir, n), encoding="utf-8")) or {})
+                   for n in os.listdir(fragments_dir) if n.endswith((".yml", ".yaml"))):
+            with open(os.path.join(fragments_dir, "zz-release-summary-check.yml"), "w", encoding="utf-8") as handle:
+                handle.write("---\nrelease_summary: Release %s of ``%s`` (generated by make changelog as a check).\n" % (version, fqcn))
+        if run(failures, ["antsibull-changelog", "release", "--is-collection", "--reload-plugins", "--version", version], copy,
+               "antsibull-changelog release --version %s" % version):
+            left = sorted(os.listdir(fragments_dir))
+            if left:
+                failures.append("fragments not consumed by the release: %s" % ", ".join(left))
+            run(failures, ["antsibull-changelog", "lint-changelog-yaml", "--strict", "changelogs/changelog.yaml"], copy,
+                "antsibull-changelog lint-changelog-yaml --strict (after the release)")
+            run(failures, ["antsibull-changelog", "lint"], copy, "antsibull-changelog lint (after the release)")
+
+    with open(os.path.join(copy, "changelogs", "changelog.yaml"), encoding="utf-8") as handle:
+        releases = (yaml.safe_load(handle) or {}).get("releases") or {}
+    if version is not None:
         release = releases.get(version)
         if not release:
             failures.append("changelogs/changelog.yaml has no release %s after the release" % version)
@@ -112,39 +162,42 @@ def check(copy, fqcn, version, started):
             changes = release.get("changes") or {}
             if not [section for section in changes if section != "release_summary"]:
                 failures.append("release %s announces no change (only %s)" % (version, sorted(changes)))
-            announced_modules = {m["name"] for r in releases.values() for m in r.get("modules") or []}
-            announced_roles = {o["name"] for r in releases.values() for o in (r.get("objects") or {}).get("role") or []}
-            modules = sorted(n[:-3] for n in os.listdir(os.path.join(REPO, "plugins", "modules"))
-                             if n.endswith(".py") and not n.startswith("_"))
-            roles_dir = os.path.join(REPO, "roles")
-            roles = sorted(os.listdir(roles_dir)) if os.path.isdir(roles_dir) else []
-            for module in modules:
-                if module not in announced_modules:
-                    failures.append("module %s.%s is announced as new in no release" % (fqcn, module))
-            for role in roles:
-                if role not in announced_roles:
-                    failures.append("role %s.%s is announced as new in no release: add a fragment with"
-                                    " 'add object.role: [{name: %s, description: ...}]'" % (fqcn, role, role))
             print("release %s: %s; %d new module(s), %d new role(s)" % (
                 version, ", ".join("%s (%d)" % (section, len(items) if isinstance(items, list) else 1)
                                    for section, items in sorted(changes.items())),
                 len(release.get("modules") or []), len(((release.get("objects") or {}).get("role")) or [])))
+    announced_modules = {m["name"] for r in releases.values() for m in r.get("modules") or []}
+    announced_roles = {o["name"] for r in releases.values() for o in (r.get("objects") or {}).get("role") or []}
+    modules = sorted(n[:-3] for n in os.listdir(os.path.join(REPO, "plugins", "modules"))
+                     if n.endswith(".py") and not n.startswith("_"))
+    roles_dir = os.path.join(REPO, "roles")
+    roles = sorted(os.listdir(roles_dir)) if os.path.isdir(roles_dir) else []
+    for module in modules:
+        if module not in announced_modules:
+            failures.append("module %s.%s is announced as new in no release (its version_added must be the version"
+                            " of the release that brings it)" % (fqcn, module))
+    for role in roles:
+        if role not in announced_roles:
+            failures.append("role %s.%s is announced as new in no release: add a fragment with"
+                            " 'add object.role: [{name: %s, description: ...}]'" % (fqcn, role, role))
 
-        rst = os.path.join(copy, "CHANGELOG.rst")
-        if not os.path.isfile(rst):
-            failures.append("CHANGELOG.rst was not generated")
+    shown = version or release_tool.latest(released)
+    if shown is not None:
+        if not os.path.isfile(changelog_md):
+            failures.append("CHANGELOG.md was not generated")
         else:
-            with open(rst, encoding="utf-8") as handle:
+            with open(changelog_md, encoding="utf-8") as handle:
                 text = handle.read()
-            if "v%s\n" % version not in text:
-                failures.append("CHANGELOG.rst does not name release v%s" % version)
-            run(failures, ["rstcheck", "--report-level", "warning", rst], copy, "rstcheck CHANGELOG.rst", quiet_ok=True)
-            print("CHANGELOG.rst: %d lines" % text.count("\n"))
+            sections = release_tool.release_sections(text, shown)
+            if sections is None:
+                failures.append("CHANGELOG.md has no heading '## v%s'" % shown)
+            else:
+                print("CHANGELOG.md: %d lines, v%s with %s" % (text.count("\n"), shown, ", ".join(sections) or "no section"))
 
     for failure in failures:
         print("FAIL " + failure)
-    print("changelog of release %s generated in a staging copy in %.1f s, %d failure(s)" % (
-        version, time.monotonic() - started, len(failures)))
+    print("changelog %s in a staging copy in %.1f s, %d failure(s)" % (
+        "of release %s generated" % version if version else "checked", time.monotonic() - started, len(failures)))
     return 1 if failures else 0
 
 

@@ -31,6 +31,10 @@ else:
     REQUESTS_IMPORT_ERROR = None
 
 COLLECTION_NAME = "oncall.pagerduty"
+# galaxy.yml's version, sent in the User-Agent. Never edit it by hand: `make release VERSION=x.y.z`
+# (tools/release.py) writes both, and a unit test fails when they differ. A module runs on the target
+# from an AnsiballZ payload that holds its module_utils but no galaxy.yml or MANIFEST.json, so the
+# number travels in the code instead of being read from a file at run time.
 COLLECTION_VERSION = "0.1.0"
 
 RETRYABLE_STATUSES = frozenset([429, 500, 502, 503, 504])
