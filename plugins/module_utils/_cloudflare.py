@@ -28,6 +28,11 @@ from ansible_collections.oncall.pagerduty.plugins.module_utils._options import (
 VENDOR = "Cloudflare"
 DEFAULT_API_URL = "https://api.cloudflare.com/client/v4"
 DESTINATIONS_PATH = "/accounts/%s/alerting/v3/destinations/pagerduty"
+ELIGIBLE_PATH = "/accounts/%s/alerting/v3/destinations/eligible"
+# Cloudflare's notifications documentation on who may use PagerDuty (the plan decides; the API only says yes or no).
+PAGERDUTY_PLAN = "PagerDuty is available if the account has at least one zone on a Business or higher plan"
+# Cloudflare's error code for a refusal of the credentials or their permissions (401 and 403 alike).
+AUTHENTICATION_ERROR = 10000
 # What error messages show instead of the one-time token, which is a secret.
 TOKEN_PLACEHOLDER = "{token_id}"
 
@@ -234,8 +239,7 @@ def _hint(status, has_messages, account_id, uses_token, explain_not_found=True):
         who = ("the API token has the Notifications permission there (Read to list, Edit to connect or delete)"
                if uses_token else "email and api_key are right and their user is a member of the account")
         return ("Cloudflare refused this to these credentials: check that account_id %s is an account they can reach, "
-                "that %s, and that the account has a Business or Enterprise plan, which listing PagerDuty "
-                "destinations needs" % (account_id, who))
+                "that %s, and that the account may use PagerDuty (%s)" % (account_id, who, PAGERDUTY_PLAN))
     if status == 429:
         return ("Cloudflare's rate limit was reached (1200 requests per 5 minutes per user, shared with the dashboard "
                 "and every other tool; over it, every call is refused for the next five minutes): run again later, "
@@ -264,6 +268,51 @@ def read_envelope(method, path, response):
     return body.get("result")
 
 
+def _error_code(message):
+    """The code an error text of error_messages starts with (`10000: Authentication error`), or None."""
+    code = message.split(":", 1)[0] if ":" in message else ""
+    return int(code) if code.isdigit() else None
+
+
+def may_be_the_plan(error):
+    """Whether a refusal may come from the account's plan, so that reading the eligibility can tell: a 403 that is
+    not Cloudflare's refusal of the credentials or their permissions (code 10000). The eligibility read needs the
+    same permissions as the list, so after a 10000 it would be refused alike."""
+    return error.status == 403 and AUTHENTICATION_ERROR not in [_error_code(m) for m in error.messages]
+
+
+def _flag(entries, key):
+    """True when an entry says so, False when entries say so and none says True, None when none says."""
+    values = [entry.get(key) for entry in entries if isinstance(entry.get(key), bool)]
+    return (True in values) if values else None
+
+
+def pagerduty_eligibility(result):
+    """{"eligible", "ready"} of PagerDuty from the eligibility map (type -> [{eligible, ready, type}]).
+
+    Each is True or False as Cloudflare says, or None when its answer does not say: no `pagerduty` key, an empty
+    list, entries without the flag. A missing key is not read as "not eligible": Cloudflare documents no such
+    meaning, and a module must never refuse on a guess. An entry of another `type` is ignored; a single entry given
+    as a map instead of a list is read too.
+    """
+    entries = result.get("pagerduty")
+    if isinstance(entries, dict):
+        entries = [entries]
+    if not isinstance(entries, list):
+        entries = []
+    entries = [e for e in entries if isinstance(e, dict) and e.get("type") in (None, "pagerduty")]
+    return dict(eligible=_flag(entries, "eligible"), ready=_flag(entries, "ready"))
+
+
+class NotEligible(Exception):
+    """A refused request that the eligibility explains: Cloudflare says the account may not use PagerDuty."""
+
+    def __init__(self, refusal, eligibility):
+        super(NotEligible, self).__init__(str(refusal))
+        self.refusal = refusal  # the ApiError of the refused request
+        self.eligibility = eligibility  # {"eligible": False, "ready"}
+
+
 LINK_NOT_AUTHORISED = "not_authorised"
 LINK_USED_OR_UNKNOWN = "used_or_unknown"
 LINK_RATE_LIMITED = "rate_limited"
@@ -276,13 +325,15 @@ def link_refusal(error):
 
 
 class CloudflarePagerDutyApi:
-    """The four calls on an account's PagerDuty destinations, with Cloudflare's answers turned into plain results."""
+    """The four calls on an account's PagerDuty destinations and the eligibility read, with Cloudflare's answers turned
+    into plain results."""
 
     def __init__(self, client, account_id, uses_token=True):
         self.client = client
         self.account_id = account_id
         self.uses_token = uses_token
         self.path = DESTINATIONS_PATH % quote(account_id, safe="")
+        self.eligible_path = ELIGIBLE_PATH % quote(account_id, safe="")
 
     vendor = VENDOR
 
@@ -329,6 +380,35 @@ class CloudflarePagerDutyApi:
             if isinstance(item, dict) and item.get("id") is not None:
                 services.append({"id": str(item["id"]), "name": item.get("name")})
         return services
+
+    def read_eligibility(self):
+        """Whether the account may use PagerDuty destinations: {"eligible", "ready"}, each True, False or None
+        (see pagerduty_eligibility). A read: allowed in check mode."""
+        response = self._call("GET", self.eligible_path)
+        if not isinstance(response.result, dict):
+            raise ApiError("GET", self.eligible_path, response.status, reason="the result is not a map of delivery "
+                           "mechanisms", vendor=VENDOR)
+        return pagerduty_eligibility(response.result)
+
+    def list_services_or_not_eligible(self):
+        """list_services; when Cloudflare refuses it and says the account is not eligible for PagerDuty, NotEligible.
+
+        The eligibility is read only after a refusal that may come from the plan (may_be_the_plan). When it cannot
+        be read, or does not say False, the refusal is raised as it is: never a guess.
+        """
+        try:
+            return self.list_services()
+        except ApiError as error:
+            refusal = error
+        eligibility = None
+        if may_be_the_plan(refusal):
+            try:
+                eligibility = self.read_eligibility()
+            except ApiError:
+                pass
+        if eligibility is None or eligibility["eligible"] is not False:
+            raise refusal
+        raise NotEligible(refusal, eligibility)
 
     def delete_all(self):
         """Remove EVERY PagerDuty destination of the account: the API has no call that removes one."""

@@ -3,15 +3,19 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""What cloudflare_pagerduty_destination tells the person: what is missing and the next step of the hand-off."""
+"""What the Cloudflare modules tell the person: what is missing, the next step of the hand-off, and why an account
+cannot use PagerDuty."""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import copy
+
 from ansible_collections.oncall.pagerduty.plugins.module_utils._cloudflare import (
     LINK_NOT_AUTHORISED,
     LINK_RATE_LIMITED,
+    PAGERDUTY_PLAN,
     connected_names,
     designates,
     looks_like_id,
@@ -121,3 +125,31 @@ def linked_without(account_id, after, requested, missing):
             "(connected now: %s). They were not authorised in PagerDuty for this token, which is now used up. To "
             "connect them, %s, and authorise %s." % (account_id, quoted_list(missing), quoted_list(connected_names(after)),
                                                      NEW_TOKEN_ADVICE, what_to_authorise(after, requested)))
+
+
+def not_eligible(account_id, eligible_path):
+    """Why PagerDuty cannot be used, and what to do: the plan requirement, as Cloudflare's documentation puts it."""
+    return ("PagerDuty is not available to Cloudflare account %s: Cloudflare says the account is not eligible for "
+            "PagerDuty destinations (GET %s answered eligible: false). Cloudflare's notifications documentation: %s. "
+            "Put a zone of the account on a Business or higher plan, then run this task again."
+            % (account_id, eligible_path, PAGERDUTY_PLAN))
+
+
+def token_not_eligible(account_id, eligible_path):
+    """Before creating a connection token (in check mode too): the account cannot use PagerDuty."""
+    return "No connection token can be created. %s" % not_eligible(account_id, eligible_path)
+
+
+def refused_not_eligible(account_id, eligible_path, error):
+    """A refused request explained by the eligibility: the request, its status and Cloudflare's own texts first.
+
+    The error's hint is left out: it points at the credentials, which the eligibility read has just cleared."""
+    refused = copy.copy(error)
+    refused.hint = None
+    return "%s. %s" % (refused.describe(), not_eligible(account_id, eligible_path))
+
+
+def eligibility_unknown(account_id, error):
+    """The info module listed the services but could not read the eligibility: eligible is returned as null."""
+    return ("Could not read whether Cloudflare account %s may use PagerDuty (%s), so eligible is null; the services "
+            "were listed." % (account_id, error))

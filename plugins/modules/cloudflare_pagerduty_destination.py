@@ -24,6 +24,14 @@ description:
     and says how to connect it.
   - O(state=absent) removes B(every) PagerDuty destination of the account, because the API can only remove them
     all at once. Notification policies that use them stop paging.
+  - Cloudflare lets an account use PagerDuty only on some plans. Before it creates a connection token, and when
+    Cloudflare refuses to list the destinations, the module reads whether PagerDuty is eligible for the account
+    (C(GET .../alerting/v3/destinations/eligible)). When Cloudflare says it is not, the task fails with a message
+    that names the plan requirement instead of a bare refusal; after a refused list the message still starts with
+    the request, its HTTP status and Cloudflare's own error texts. When the eligibility cannot be read or does not
+    say, the module never guesses; it reports the refused list as it is, or sends the token request and lets
+    Cloudflare's answer decide. A refusal of the credentials (Cloudflare code 10000) is not followed by this read,
+    which needs the same permissions.
 author:
   - oncall.pagerduty contributors (@oncall)
 extends_documentation_fragment:
@@ -37,6 +45,8 @@ attributes:
     details:
       - In check mode the destinations are listed, and no write is sent. Creating a token, linking a token
         (although it is a C(GET)) and removing the destinations are all writes.
+      - The eligibility is read in check mode too, so that a dry run of O(create_token=true) fails as the real run
+        would on an account that cannot use PagerDuty.
       - When linking a token is predicted, Cloudflare cannot tell beforehand which services the token will bring.
         The returned RV(services) then adds one item for each requested entry that is not connected yet, with the
         id or the name that was requested and V(null) for the other.
@@ -79,6 +89,8 @@ options:
     type: bool
     default: false
 notes:
+  - Cloudflare's notifications documentation says that PagerDuty is available if the account has at least one zone
+    on a Business or higher plan.
   - Cloudflare connects PagerDuty through a browser hand-off, so no run of this module alone can connect a service
     that nobody authorised in PagerDuty.
   - Cloudflare changes which services are connected only through a new connection. When connecting, authorise in
@@ -93,6 +105,12 @@ seealso:
   - name: Cloudflare API, PagerDuty destinations
     description: The four API calls this module uses.
     link: https://developers.cloudflare.com/api/resources/alerting/subresources/destinations/subresources/pagerduty/
+  - name: Cloudflare API, delivery mechanism eligibility
+    description: The read that tells whether PagerDuty is eligible for the account.
+    link: https://developers.cloudflare.com/api/resources/alerting/subresources/destinations/subresources/eligible/
+  - name: Cloudflare notifications
+    description: Which plans can use PagerDuty.
+    link: https://developers.cloudflare.com/notifications/
 """
 
 EXAMPLES = r"""
@@ -103,6 +121,8 @@ EXAMPLES = r"""
     services: [payments, checkout]
 
 # Connecting in two runs. First run: get a connection token and the steps to follow.
+# On an account whose plan cannot use PagerDuty, this fails before any token is created, naming the plan
+# requirement: PagerDuty is available if the account has at least one zone on a Business or higher plan.
 - name: Create a connection token if something is missing
   oncall.pagerduty.cloudflare_pagerduty_destination:
     services: [payments, checkout]
@@ -208,7 +228,9 @@ next_step:
     "payments", "checkout". 3. Run this task again with token_id set to the returned token_id and without
     create_token: that links the services to the account and checks them.
 status:
-  description: The HTTP status of the request that failed.
+  description:
+    - The HTTP status of the request that failed.
+    - Also when a refused list was found to come from the account's plan (the message then says so).
   returned: failure, when Cloudflare answered
   type: int
   sample: 403
@@ -233,6 +255,7 @@ from ansible_collections.oncall.pagerduty.plugins.module_utils import _cloudflar
 from ansible_collections.oncall.pagerduty.plugins.module_utils._cloudflare import (
     LINK_USED_OR_UNKNOWN,
     CloudflarePagerDutyApi,
+    NotEligible,
     cloudflare_argument_spec,
     connected_names,
     link_refusal,
@@ -294,7 +317,7 @@ def connected_result(changed, before, after, requested, warnings=()):
 def converge(api, state, requested, token_id, create_token, check_mode):
     """Read, compare, act. Returns the module result, or raises TaskFailure (or ApiError)."""
     requested = list(requested or [])
-    connected = api.list_services()
+    connected = list_connected(api)
 
     if state == "absent":
         changed = bool(connected)
@@ -313,6 +336,7 @@ def converge(api, state, requested, token_id, create_token, check_mode):
         return link(api, token_id, connected, requested)
 
     if create_token:
+        refuse_unless_eligible(api, connected, missing)
         planned = diff(connected, connected)
         planned["after"]["connection_token"] = "(created, returned as token_id)"
         result = dict(changed=True, services=connected, missing=missing, diff=planned,
@@ -324,6 +348,28 @@ def converge(api, state, requested, token_id, create_token, check_mode):
 
     raise TaskFailure(messages.not_connected(account, connected, requested, missing), services=connected,
                       missing=missing)
+
+
+def list_connected(api):
+    """The connected services; a refused list that the account's eligibility explains fails saying so."""
+    try:
+        return api.list_services_or_not_eligible()
+    except NotEligible as refused:
+        raise TaskFailure(messages.refused_not_eligible(api.account_id, api.eligible_path, refused.refusal),
+                          **refused.refusal.to_result())
+
+
+def refuse_unless_eligible(api, connected, missing):
+    """Before a connection token is created (and in check mode): fail when Cloudflare says the account may not use
+    PagerDuty. When the eligibility cannot be read or does not say, go on: Cloudflare's answer to the token request
+    decides, as it did before this check."""
+    try:
+        eligible = api.read_eligibility()["eligible"]
+    except ApiError:
+        return
+    if eligible is False:
+        raise TaskFailure(messages.token_not_eligible(api.account_id, api.eligible_path), services=connected,
+                          missing=missing)
 
 
 def create_token_once(api, connected, missing):

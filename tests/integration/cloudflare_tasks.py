@@ -34,8 +34,14 @@ DASHBOARD_PATH = "Notifications > Destinations > PagerDuty > Connect"
 # What errors show instead of a connection token, which is a secret.
 SHOWN_LINK_PATH = SHOWN_PATH + "/connect/{token_id}"
 
-# The four requests the modules may send, as the journal records them: (method, raw path).
+# Whether the account's plan lets it use PagerDuty: read by the info module after the list, and by the destination
+# module before it creates a token and after a list refused for another reason than the credentials.
+ELIGIBLE_PATH = PREFIX + facts.cloudflare_eligible_path()
+SHOWN_ELIGIBLE_PATH = facts.cloudflare_eligible_path()
+
+# The five requests the modules may send, as the journal records them: (method, raw path).
 LIST = ("GET", DESTINATIONS_PATH)
+ELIGIBILITY = ("GET", ELIGIBLE_PATH)
 DELETE_ALL = ("DELETE", DESTINATIONS_PATH)
 CREATE_TOKEN = ("POST", CONNECT_PATH)
 WRITES = ("POST", "DELETE")

@@ -17,6 +17,7 @@ from cloudflare_tasks import (
     ACCOUNT_ID,
     API_TOKEN,
     EMAIL,
+    ELIGIBILITY,
     GLOBAL_KEY,
     LIST,
     PAYMENTS,
@@ -60,7 +61,11 @@ def test_account_credentials_and_endpoint_from_the_environment(run_playbook, san
     assert run.status("the other scheme in the task wins") == "ok"
     result = run.failure("a wrong value in the task is not rescued by the environment")
     assert result["status"] == (403 if scheme == "api-token" else 401)
-    assert sandbox.calls_with_status("cloudflare") == [LIST + (200,)] * 3 + [LIST + (result["status"],)]
+    assert "eligible" not in result  # a failure reports no eligibility
+    assert run.result("list")["eligible"] is True
+    # The info module reads the eligibility after its list; not after a refusal of the credentials (code 10000).
+    assert sandbox.calls_with_status("cloudflare") == [LIST + (200,), ELIGIBILITY + (200,)] + [LIST + (200,)] * 2 + [
+        LIST + (result["status"],)]
 
 
 def group_play(name, connection, tasks):
@@ -90,7 +95,10 @@ def test_module_defaults_of_the_cloudflare_action_group(run_playbook, sandbox, c
     for task in ("list with the token", "payments with the token", "list with the global key",
                  "payments with the global key"):
         assert run.result(task)["services"] == [PAYMENTS], task
-    assert sandbox.calls_with_status("cloudflare") == [LIST + (200,)] * 5
+    assert run.result("list with the token")["eligible"] is True
+    assert run.result("list with the global key")["eligible"] is True
+    assert sandbox.calls_with_status("cloudflare") == [LIST + (200,), ELIGIBILITY + (200,)] + [LIST + (200,)] * 3 + [
+        ELIGIBILITY + (200,), LIST + (200,)]
     assert destinations(sandbox) == [PAYMENTS]
 
 
@@ -146,7 +154,8 @@ def test_credentials_cloudflare_refuses_fail_naming_the_status_and_code(run_play
                  "malformed global API key", "another account"):
         assert run.result(task)["changed"] is False
         assert "services" not in run.result(task), task
-    # One refused list each: not retried, and no DELETE after the refused list of state=absent.
+    # One refused list each: not retried, and no DELETE after the refused list of state=absent. No eligibility read:
+    # it needs the same credentials and permissions, and Cloudflare refused those (code 10000) or could not read them.
     assert sandbox.calls_with_status("cloudflare") == [
         LIST + (401,), LIST + (401,), LIST + (400,), LIST + (403,), LIST + (400,),
         ("GET", list_path(OTHER_ACCOUNT), 403),

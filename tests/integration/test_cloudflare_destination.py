@@ -19,6 +19,7 @@ from cloudflare_tasks import (
     CREATE_TOKEN,
     DASHBOARD_PATH,
     DELETE_ALL,
+    ELIGIBILITY,
     LINK,
     LIST,
     PAYMENTS,
@@ -148,8 +149,9 @@ def test_connect_in_two_runs_with_check_mode_at_each_step(run_playbook, sandbox,
     assert token not in first.output
     assert "[WARNING]: A one-time PagerDuty connection token was created" in first.output
 
-    # One token made: the dry run made none. Nothing connected yet.
-    assert sandbox.calls_with_status("cloudflare") == [LIST + (200,), LIST + (200,), CREATE_TOKEN + (201,)]
+    # One token made: the dry run made none. Each read the eligibility first. Nothing connected yet.
+    assert sandbox.calls_with_status("cloudflare") == [LIST + (200,), ELIGIBILITY + (200,),
+                                                       LIST + (200,), ELIGIBILITY + (200,), CREATE_TOKEN + (201,)]
     assert tokens(sandbox) == {token: {"authorized": None, "used": False}}
     assert destinations(sandbox) == []
 
@@ -312,6 +314,7 @@ def test_a_dry_run_of_the_whole_play_writes_nothing(run_playbook, sandbox, cloud
     assert run.result("link")["diff"] == {"before": {"services": ["payments"]},
                                           "after": {"services": ["checkout", "payments"]}}
     assert run.result("remove them all")["diff"] == {"before": {"services": ["payments"]}, "after": {"services": []}}
-    # No POST .../connect, no GET .../connect/{token}, no DELETE: three lists.
-    assert sandbox.calls("cloudflare") == [LIST] * 3
+    # No POST .../connect, no GET .../connect/{token}, no DELETE: three lists, and the eligibility read before the
+    # token that would be created.
+    assert sandbox.calls("cloudflare") == [LIST, ELIGIBILITY, LIST, LIST]
     assert sandbox.state()["cloudflare"] == before

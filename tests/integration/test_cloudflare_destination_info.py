@@ -15,6 +15,7 @@ import pytest
 from cloudflare_tasks import (
     ACCOUNT_ID,
     DASHBOARD_PATH,
+    ELIGIBILITY,
     LIST,
     destinations,
     seed_destinations,
@@ -42,9 +43,11 @@ def test_info_lists_every_connected_service_in_cloudflare_order(run_playbook, sa
         result = run.result(task)
         assert result["changed"] is False
         assert result["services"] == SEEDED, task  # ids as Cloudflare gave them, order kept, duplicates kept
+        assert (result["eligible"], result["ready"]) == (True, True), task
         assert "diff" not in result  # a read has nothing to show, even with --diff
         assert not result.get("warnings")
-    assert sandbox.calls_with_status("cloudflare") == [LIST + (200,)] * 3
+    # The list, then the eligibility: reads only, in check mode too.
+    assert sandbox.calls_with_status("cloudflare") == [LIST + (200,), ELIGIBILITY + (200,)] * 3
     assert destinations(sandbox) == SEEDED
 
 
@@ -69,6 +72,7 @@ def test_no_service_is_an_empty_list_whether_result_is_empty_or_null(run_playboo
     assert result["services"] == []
     assert result["changed"] is False
     assert "status" not in result and "api_errors" not in result
-    # One list each; nothing removed although state=absent ran, nothing created.
-    assert sandbox.calls_with_status("cloudflare") == [LIST + (200,)] * 3
+    # One list each (and the info module's eligibility read); nothing removed although state=absent ran, nothing
+    # created.
+    assert sandbox.calls_with_status("cloudflare") == [LIST + (200,), ELIGIBILITY + (200,)] + [LIST + (200,)] * 2
     assert destinations(sandbox) == [] and tokens(sandbox) == {}

@@ -21,6 +21,7 @@ from cloudflare_tasks import (
     CONNECT_PATH,
     CREATE_TOKEN,
     DELETE_ALL,
+    ELIGIBILITY,
     LINK,
     LIST,
     PAYMENTS,
@@ -52,7 +53,8 @@ def html_page(status, phrase):
 
 
 def test_rate_limit_429_waits_for_retry_after_then_sends_the_write_again(run_playbook, sandbox, cloudflare):
-    # One request a second: the list passes, the token request that follows at once is refused.
+    # One request a second: the list passes; the eligibility read and the token request that follow at once are
+    # refused, each in its turn.
     sandbox.ratelimit("cloudflare", limit=1, period=1)
     run = run_playbook([cloudflare.destination("create a token", services=["payments"], create_token=True)],
                        verbosity=4, diff=True)
@@ -63,11 +65,14 @@ def test_rate_limit_429_waits_for_retry_after_then_sends_the_write_again(run_pla
     journal = sandbox.journal("cloudflare")
     assert [(e["method"], e["path"], e["status"]) for e in journal] == [
         LIST + (200,),
+        ELIGIBILITY + (429,),  # a read: sent again
+        ELIGIBILITY + (200,),
         CREATE_TOKEN + (429,),  # refused, so certainly not applied: sent again
         CREATE_TOKEN + (201,),
     ]
-    # Retry-After said 1 s: the retry waited for it.
+    # Retry-After said 1 s: each retry waited for it.
     assert journal[2]["time"] - journal[1]["time"] >= 0.95
+    assert journal[4]["time"] - journal[3]["time"] >= 0.95
     assert list(tokens(sandbox)) == [token]
 
     # The hand-off goes on as usual: a person authorises the token, the next run links it.
@@ -122,7 +127,8 @@ def test_429_waits_for_retry_after_whatever_the_body_and_reruns_are_ok(run_playb
     assert run.status("list answered 429 twice") == "ok"
     assert run.result("list answered 429 twice")["services"] == []
     sent = run.requests("list answered 429 twice", journal)
-    assert run.calls("list answered 429 twice", journal) == [LIST + (429,), LIST + (429,), LIST + (200,)]
+    assert run.calls("list answered 429 twice", journal) == [LIST + (429,), LIST + (429,), LIST + (200,),
+                                                             ELIGIBILITY + (200,)]
     assert sent[1]["time"] - sent[0]["time"] >= 1.0 and sent[2]["time"] - sent[1]["time"] >= 1.0
     # The link is retried after a 429 (certainly not applied), whatever the body.
     assert run.status("link answered 429 with an HTML page") == "changed"
@@ -130,10 +136,11 @@ def test_429_waits_for_retry_after_whatever_the_body_and_reruns_are_ok(run_playb
     assert run.calls("link answered 429 with an HTML page", journal) == [
         LIST + (200,), LINK(HTML_PAGE_TOKEN) + (429,), LINK(HTML_PAGE_TOKEN) + (200,), LIST + (200,)]
     assert sent[2]["time"] - sent[1]["time"] >= 1.0
-    for title in ("list answered 429 twice, again", "link answered 429 with an HTML page, again"):
-        assert run.status(title) == "ok"
-        assert run.calls(title, journal) == [LIST + (200,)]
-    assert len(journal) == 13  # nothing else was sent
+    assert run.status("list answered 429 twice, again") == "ok"
+    assert run.calls("list answered 429 twice, again", journal) == [LIST + (200,), ELIGIBILITY + (200,)]
+    assert run.status("link answered 429 with an HTML page, again") == "ok"
+    assert run.calls("link answered 429 with an HTML page, again", journal) == [LIST + (200,)]
+    assert len(journal) == 15  # nothing else was sent
     assert destinations(sandbox) == [PAYMENTS]
 
 
@@ -165,14 +172,16 @@ def test_5xx_on_a_token_create_or_a_link_is_not_resent_and_a_rerun_converges(run
     assert ("Creating a connection token had no clear outcome (Cloudflare API POST %s/connect returned HTTP 502 "
             "(HTML body))" % SHOWN_PATH) in result["msg"], result["msg"]
     assert "Run this task again for a new one" in result["msg"]
-    assert run.calls("token create answered 502", journal) == [LIST + (200,), CREATE_TOKEN + (502,)]
+    assert run.calls("token create answered 502", journal) == [LIST + (200,), ELIGIBILITY + (200,),
+                                                               CREATE_TOKEN + (502,)]
     result = run.failure("link answered 504")
     assert ("Linking the connection token had no clear outcome (Cloudflare API GET %s returned HTTP 504 "
             "(empty body))" % SHOWN_LINK_PATH) in result["msg"], result["msg"]
     assert run.calls("link answered 504", journal) == [LIST + (200,), LINK(GATEWAY_TOKEN) + (504,), LIST + (200,)]
 
     assert run.status("token create answered 502, again") == "changed"
-    assert run.calls("token create answered 502, again", journal) == [LIST + (200,), CREATE_TOKEN + (201,)]
+    assert run.calls("token create answered 502, again", journal) == [LIST + (200,), ELIGIBILITY + (200,),
+                                                                      CREATE_TOKEN + (201,)]
     new_token = [token for token in tokens(sandbox) if token != GATEWAY_TOKEN]
     assert len(new_token) == 1  # the one made by the re-run: the 502 made none
     assert run.status("link the new token") == "changed"
@@ -186,7 +195,7 @@ def test_5xx_on_a_token_create_or_a_link_is_not_resent_and_a_rerun_converges(run
     for title in ("link the new token, again", "link answered 504, once more"):
         assert run.status(title) == "ok"
         assert run.calls(title, journal) == [LIST + (200,)]
-    assert len(journal) == 15  # nothing else was sent
+    assert len(journal) == 17  # nothing else was sent
     assert destinations(sandbox) == [PAYMENTS, CHECKOUT]
     run_playbook.check_again(new_token)  # created under no_log: it must not show either
 
@@ -272,7 +281,7 @@ def test_lost_or_late_answers_resend_reads_and_deletes_but_never_a_link_or_token
         LIST + (200,), LINK(PAYMENTS_TOKEN) + (None,), LIST + (200,),
         LIST + (200,), LINK(CHECKOUT_TOKEN) + (None,), LIST + (200,),
         LIST + (200,), LINK(CHECKOUT_TOKEN) + (200,), LIST + (200,),
-        LIST + (200,), CREATE_TOKEN + (None,),
+        LIST + (200,), ELIGIBILITY + (200,), CREATE_TOKEN + (None,),
         LIST + (200,),  # the re-runs of the first link and of the slow list
         LIST + (200,),
     ]

@@ -12,7 +12,7 @@ __metaclass__ = type
 
 import os
 
-from cloudflare_tasks import LIST, PAYMENTS, seed_destinations
+from cloudflare_tasks import ELIGIBILITY, LIST, PAYMENTS, seed_destinations
 from datadog_tasks import GET
 
 NETRC_PASSWORD = "netrc-password-5e1c0a9d"
@@ -35,6 +35,6 @@ def test_a_netrc_entry_for_the_api_host_does_not_replace_the_credentials(run_pla
     assert run.status("cloudflare with its bearer token") == "ok"
     assert run.result("cloudflare with its bearer token")["services"] == [PAYMENTS]
     assert run.status("datadog with its keys") == "ok"
-    assert sandbox.calls_with_status("cloudflare") == [LIST + (200,)]
+    assert sandbox.calls_with_status("cloudflare") == [LIST + (200,), ELIGIBILITY + (200,)]
     assert sandbox.calls_with_status("datadog") == [GET(SERVICE) + (404,)]
     assert NETRC_PASSWORD not in run.stdout

@@ -24,6 +24,7 @@ from cloudflare_tasks import (
     API_TOKEN,
     CONNECT_PATH,
     CREATE_TOKEN,
+    ELIGIBILITY,
     EMAIL,
     GLOBAL_KEY,
     LINK,
@@ -102,11 +103,11 @@ def test_cloudflare_vvvv_output_never_holds_a_secret(run_playbook, sandbox, clou
     assert run.result("wrong API token")["status"] == 401
     assert run.result("wrong global API key")["status"] == 403
     assert sandbox.calls_with_status("cloudflare") == [
-        LIST + (200,), LIST + (200,),
+        LIST + (200,), ELIGIBILITY + (200,), LIST + (200,), ELIGIBILITY + (200,),
         LIST + (200,), LINK(LINK_TOKEN) + (200,), LIST + (200,),
         LIST + (200,), LINK(USED_TOKEN) + (404,), LIST + (200,),
         LIST + (401,), LIST + (403,),
-        LIST + (200,), CREATE_TOKEN + (201,),
+        LIST + (200,), ELIGIBILITY + (200,), CREATE_TOKEN + (201,),
     ]
     assert destinations(sandbox) == [PAYMENTS]
     created = set(tokens(sandbox)) - {LINK_TOKEN, USED_TOKEN}

@@ -16,7 +16,7 @@ import pytest
 from ansible_collections.oncall.pagerduty.tests.sandbox.client import SandboxClient
 from ansible_collections.oncall.pagerduty.tests.sandbox.pki import make_pki
 from ansible_collections.oncall.pagerduty.tests.sandbox.process import SandboxProcess
-from cloudflare_tasks import LIST, DELETE_ALL, PAYMENTS, CloudflareTasks, destinations, seed_destinations
+from cloudflare_tasks import DELETE_ALL, ELIGIBILITY, LIST, PAYMENTS, CloudflareTasks, destinations, seed_destinations
 from datadog_tasks import GET, POST, DatadogTasks
 from integration_harness import PlaybookRunner
 
@@ -103,5 +103,5 @@ def test_cloudflare_ca_path_and_validate_certs_win_over_the_environment(run_tls_
     assert run.result("info with ca_path")["services"] == [PAYMENTS]
     assert_certificate_refused(run, "without ca_path", ca_env)
     assert run.status("validate_certs false") == "changed"
-    assert tls_sandbox.calls("cloudflare") == [LIST, LIST, DELETE_ALL]
+    assert tls_sandbox.calls("cloudflare") == [LIST, ELIGIBILITY, LIST, DELETE_ALL]
     assert destinations(tls_sandbox) == []

@@ -27,6 +27,10 @@ PATH = "/accounts/%s/alerting/v3/destinations/pagerduty" % ACCOUNT
 TOKEN = "5f0c3b1e9a7d4c2b8e6f1a3d5c7b9e0f"
 UUID_TOKEN = "5f0c3b1e-9a7d-4c2b-8e6f-1a3d5c7b9e0f"
 SECRET = "cf-token-0123456789abcdefghijklmnopqrstuv"
+ELIGIBLE_PATH = "/accounts/%s/alerting/v3/destinations/eligible" % ACCOUNT
+# The eligibility as Cloudflare answers it: a map from each delivery mechanism to a list of one item.
+ELIGIBILITY = dict((kind, [{"eligible": True, "ready": True, "type": kind}])
+                   for kind in ("email", "pagerduty", "webhook"))
 
 
 def envelope(result=None, success=True, errors=None, messages=None, with_result=True):
@@ -204,15 +208,18 @@ def test_the_global_key_is_sent_with_its_email_and_nothing_else(make_api, script
     assert "Authorization" not in headers
 
 
-def test_the_four_calls_use_the_documented_methods_and_paths(api, scripted):
-    scripted.script(ok([]), ok(None, with_result=False), ok({"id": TOKEN}, status=201), ok({"id": TOKEN}))
+def test_the_five_calls_use_the_documented_methods_and_paths(api, scripted):
+    scripted.script(ok([]), ok(None, with_result=False), ok({"id": TOKEN}, status=201), ok({"id": TOKEN}),
+                    ok(ELIGIBILITY))
     api.list_services()
     api.delete_all()
     assert api.create_token() == TOKEN
     api.link_token(TOKEN)
+    assert api.read_eligibility() == dict(eligible=True, ready=True)
     assert scripted.calls() == [("GET", "/client/v4" + PATH), ("DELETE", "/client/v4" + PATH),
-                                ("POST", "/client/v4" + PATH + "/connect"), ("GET", "/client/v4" + PATH + "/connect/" + TOKEN)]
-    assert [r["body"] for r in scripted.requests] == [None] * 4
+                                ("POST", "/client/v4" + PATH + "/connect"), ("GET", "/client/v4" + PATH + "/connect/" + TOKEN),
+                                ("GET", "/client/v4" + ELIGIBLE_PATH)]
+    assert [r["body"] for r in scripted.requests] == [None] * 5
 
 
 def test_path_segments_are_percent_encoded_once_with_nothing_kept_safe(make_api, scripted):
@@ -220,9 +227,12 @@ def test_path_segments_are_percent_encoded_once_with_nothing_kept_safe(make_api,
     odd = make_api(account_id="a/b c%")
     odd.list_services()
     odd.link_token("t/?#&=+%2F")
+    scripted.script(ok(ELIGIBILITY))
+    odd.read_eligibility()
     assert scripted.calls() == [
         ("GET", "/client/v4/accounts/a%2Fb%20c%25/alerting/v3/destinations/pagerduty"),
         ("GET", "/client/v4/accounts/a%2Fb%20c%25/alerting/v3/destinations/pagerduty/connect/t%2F%3F%23%26%3D%2B%252F"),
+        ("GET", "/client/v4/accounts/a%2Fb%20c%25/alerting/v3/destinations/eligible"),
     ]
 
 
@@ -319,7 +329,9 @@ def test_403_points_at_the_account_the_permission_and_the_plan(api, scripted):
     text = str(raised(api.list_services))
     assert "HTTP 403: 10000: Authentication error. " in text
     assert "account_id %s is an account they can reach" % ACCOUNT in text
-    assert "Notifications permission" in text and "Business or Enterprise plan" in text
+    assert "Notifications permission" in text
+    assert text.endswith("that the account may use PagerDuty (PagerDuty is available if the account has at least one "
+                         "zone on a Business or higher plan)")
 
 
 def test_chained_header_errors_are_shown_in_full(api, scripted):
@@ -446,3 +458,80 @@ def test_429_hint_explains_the_shared_limit():
 ])
 def test_link_refusal_is_read_from_the_status(status, refusal):
     assert cloudflare.link_refusal(ApiError("GET", "/connect/{token_id}", status)) == refusal
+
+
+# -- eligibility ---------------------------------------------------------------------------------
+
+def pagerduty(*entries):
+    return dict(ELIGIBILITY, pagerduty=list(entries))
+
+
+@pytest.mark.parametrize("result, expected", [
+    (ELIGIBILITY, (True, True)),
+    (pagerduty({"eligible": False, "ready": True, "type": "pagerduty"}), (False, True)),
+    (pagerduty({"eligible": False, "ready": False}), (False, False)),  # no type: the key says it
+    (pagerduty({"eligible": False}, {"eligible": True}), (True, None)),  # one entry that allows it is enough
+    (pagerduty({"eligible": True, "type": "webhook"}), (None, None)),  # another mechanism's entry is not read
+    (pagerduty({"eligible": "yes", "ready": 1}, "junk", None), (None, None)),  # not booleans: Cloudflare did not say
+    (pagerduty(), (None, None)),
+    (dict(ELIGIBILITY, pagerduty={"eligible": False, "ready": True}), (False, True)),  # one item, not in a list
+    (dict(ELIGIBILITY, pagerduty=None), (None, None)),
+    ({"email": ELIGIBILITY["email"]}, (None, None)),  # no pagerduty key: unknown, not "not eligible"
+    ({}, (None, None)),
+])
+def test_the_eligibility_of_pagerduty_is_read_from_the_map(api, scripted, result, expected):
+    scripted.script(ok(result))
+    assert api.read_eligibility() == dict(zip(("eligible", "ready"), expected))
+
+
+@pytest.mark.parametrize("result", [None, [], ["pagerduty"], "pagerduty"])
+def test_an_eligibility_that_is_not_a_map_is_an_error(api, scripted, result):
+    scripted.script(ok(result))
+    assert str(raised(api.read_eligibility)) == ("Cloudflare API GET %s returned HTTP 200 (the result is not a map of "
+                                                 "delivery mechanisms)" % ELIGIBLE_PATH)
+
+
+@pytest.mark.parametrize("status, errors, expected", [
+    (403, [{"code": 17100, "message": "not on this plan"}], True),
+    (403, [{"message": "no code"}, "plain"], True),
+    (403, [], True),
+    (403, [{"code": 10000, "message": "Authentication error"}], False),  # credentials: eligibility refused alike
+    (403, [{"code": 1, "message": "x"}, {"code": 10000, "message": "Authentication error"}], False),
+    (401, [{"code": 17100, "message": "not on this plan"}], False),
+    (400, [{"code": 17100, "message": "not on this plan"}], False),
+    (404, [], False),
+    (429, [], False),
+])
+def test_only_a_403_other_than_a_refusal_of_the_credentials_may_be_the_plan(status, errors, expected):
+    error = ApiError("GET", PATH, status, cloudflare.error_messages(envelope(success=False, errors=errors)))
+    assert cloudflare.may_be_the_plan(error) is expected
+
+
+def test_a_list_refused_by_the_plan_is_not_eligible_with_the_refusal(api, scripted):
+    scripted.script(refused(403, {"code": 17100, "message": "not on this plan"}),
+                    ok(pagerduty({"eligible": False, "ready": True, "type": "pagerduty"})))
+    with pytest.raises(cloudflare.NotEligible) as caught:
+        api.list_services_or_not_eligible()
+    assert caught.value.eligibility == dict(eligible=False, ready=True)
+    assert caught.value.refusal.status == 403 and caught.value.refusal.messages == ["17100: not on this plan"]
+    assert str(caught.value) == str(caught.value.refusal)
+    assert scripted.calls() == [("GET", "/client/v4" + PATH), ("GET", "/client/v4" + ELIGIBLE_PATH)]
+
+
+@pytest.mark.parametrize("eligibility", [
+    ok(ELIGIBILITY),
+    ok(pagerduty()),
+    ok([]),
+    refused(403, {"code": 17100, "message": "not on this plan"}),
+])
+def test_a_refused_list_the_eligibility_does_not_explain_is_raised_as_it_is(make_api, scripted, eligibility):
+    scripted.script(refused(403, {"code": 17100, "message": "not on this plan"}), eligibility)
+    error = raised(make_api(retries=0).list_services_or_not_eligible)
+    assert (error.path, error.status, error.messages) == (PATH, 403, ["17100: not on this plan"])
+    assert len(scripted.calls()) == 2
+
+
+def test_a_list_that_answers_needs_no_eligibility(api, scripted):
+    scripted.script(ok([]))
+    assert api.list_services_or_not_eligible() == []
+    assert len(scripted.calls()) == 1

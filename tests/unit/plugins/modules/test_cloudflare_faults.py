@@ -46,8 +46,11 @@ PAYMENTS = {"id": "a" * 32, "name": "payments"}
 CHECKOUT = {"id": "b" * 32, "name": "checkout"}
 TOKEN = "0123456789abcdef0123456789abcdef"  # a connection token someone authorised payments for
 RETRIED = faults.retried_faults(faults.cloudflare_error)
-# Both modules list the destinations first: the info module, and the destination module checking payments.
-LISTING = [pytest.param(info_module, {}, id="info"), pytest.param(module, dict(services=["payments"]), id="check")]
+ELIGIBLE = facts.CLOUDFLARE_PREFIX + facts.cloudflare_eligible_path()
+# Both modules list the destinations first: the info module (which then reads the eligibility), and the destination
+# module checking payments. With the requests each sends after a list that succeeded.
+LISTING = [pytest.param(info_module, {}, [("GET", ELIGIBLE, 200)], id="info"),
+           pytest.param(module, dict(services=["payments"]), [], id="check")]
 
 
 def list_(status):
@@ -60,6 +63,10 @@ def delete_all(status):
 
 def create(status):
     return ("POST", CONNECT, status)
+
+
+def eligible(status):
+    return ("GET", ELIGIBLE, status)
 
 
 def link(token, status):
@@ -111,7 +118,7 @@ def assert_a_person_authorises_it_then_its_link_connects_payments(sandbox, capsy
 
 def assert_a_rerun_creates_a_token_then_its_link_connects_payments(sandbox, capsys):
     result, answers = connect_again(sandbox, capsys, create_token=True)
-    assert (task_status(result), answers) == ("changed", [list_(200), create(201)])
+    assert (task_status(result), answers) == ("changed", [list_(200), eligible(200), create(201)])
     assert_a_person_authorises_it_then_its_link_connects_payments(sandbox, capsys, result["token_id"])
 
 
@@ -124,56 +131,58 @@ def payments(state):
     state.seed({"cloudflare": {"destinations": [PAYMENTS]}})
 
 
-@pytest.mark.parametrize("target, args", LISTING)
+@pytest.mark.parametrize("target, args, then", LISTING)
 @pytest.mark.parametrize("fault, answered", RETRIED)
 def test_list_retries_a_5xx_or_a_dropped_connection(sandbox, state, capsys, instant_waits, payments, target, args,
-                                                    fault, answered):
+                                                    then, fault, answered):
     state.add_faults(dict(method="GET", path=LIST_REGEX, **fault))
     result = run(sandbox, capsys, target, **args)
     assert (task_status(result), result["services"]) == ("ok", [PAYMENTS])
-    assert journal_answers(state) == [list_(answered), list_(200)]
+    assert journal_answers(state) == [list_(answered), list_(200)] + then
     assert instant_waits.waits_between(*faults.BACKOFF) == 1
-    assert rerun(sandbox, capsys, target, **args) == ("ok", [list_(200)])
+    assert rerun(sandbox, capsys, target, **args) == ("ok", [list_(200)] + then)
 
 
-@pytest.mark.parametrize("target, args", LISTING)
+@pytest.mark.parametrize("target, args, then", LISTING)
 @pytest.mark.parametrize("status, body", faults.RATE_LIMITS)
-def test_list_waits_as_told_after_each_429(sandbox, state, capsys, instant_waits, payments, target, args, status, body):
+def test_list_waits_as_told_after_each_429(sandbox, state, capsys, instant_waits, payments, target, args, then,
+                                           status, body):
     state.add_faults(dict(method="GET", path=LIST_REGEX, times=2, **faults.cloudflare_error(status, body)))
     result = run(sandbox, capsys, target, retries=2, **args)
     assert (task_status(result), result["services"]) == ("ok", [PAYMENTS])
-    assert journal_answers(state) == [list_(429), list_(429), list_(200)]
+    assert journal_answers(state) == [list_(429), list_(429), list_(200)] + then
     assert instant_waits.waits_between(*faults.AS_TOLD) == 2
-    assert rerun(sandbox, capsys, target, **args) == ("ok", [list_(200)])
+    assert rerun(sandbox, capsys, target, **args) == ("ok", [list_(200)] + then)
 
 
-@pytest.mark.parametrize("target, args", LISTING)
-def test_list_retries_after_no_answer_within_the_timeout(sandbox, state, capsys, instant_waits, payments, target, args):
+@pytest.mark.parametrize("target, args, then", LISTING)
+def test_list_retries_after_no_answer_within_the_timeout(sandbox, state, capsys, instant_waits, payments, target, args,
+                                                         then):
     state.add_faults(dict(method="GET", path=LIST_REGEX, delay_ms=faults.LATE_MS))
     result = run(sandbox, capsys, target, **dict(faults.SLOW, **args))
     wait_for_late_answers(state)
     assert (task_status(result), result["services"]) == ("ok", [PAYMENTS])
-    assert journal_answers(state) == [list_(200), list_(200)]
+    assert journal_answers(state) == [list_(200), list_(200)] + then
     assert instant_waits.waits_between(*faults.BACKOFF) == 1
-    assert rerun(sandbox, capsys, target, **args) == ("ok", [list_(200)])
+    assert rerun(sandbox, capsys, target, **args) == ("ok", [list_(200)] + then)
 
 
-@pytest.mark.parametrize("target, args", LISTING)
+@pytest.mark.parametrize("target, args, then", LISTING)
 @pytest.mark.parametrize("status, body", faults.SERVER_ERRORS_ALWAYS + faults.RATE_LIMITS)
 def test_list_that_gets_an_error_every_try_fails_naming_it(sandbox, state, capsys, instant_waits, payments,
-                                                           target, args, status, body):
+                                                           target, args, then, status, body):
     state.add_faults(dict(method="GET", path=LIST_REGEX, times=None, **faults.cloudflare_error(status, body)))
     result = run(sandbox, capsys, target, **args)
     assert task_status(result) == "failed"
     assert "Cloudflare API GET %s %s (after 2 attempts)" % (SHOWN, faults.cloudflare_error_shown(status, body)) in result["msg"]
     assert journal_answers(state) == [list_(status), list_(status)]
     assert instant_waits.waits_between(*(faults.AS_TOLD if status == 429 else faults.BACKOFF)) == 1
-    assert rerun(sandbox, capsys, target, **args) == ("ok", [list_(200)])
+    assert rerun(sandbox, capsys, target, **args) == ("ok", [list_(200)] + then)
 
 
-@pytest.mark.parametrize("target, args", LISTING)
+@pytest.mark.parametrize("target, args, then", LISTING)
 def test_list_whose_connection_drops_every_try_fails_naming_it(sandbox, state, capsys, instant_waits, payments,
-                                                               target, args):
+                                                               target, args, then):
     state.add_faults(dict(method="GET", path=LIST_REGEX, times=None, drop="before"))
     result = run(sandbox, capsys, target, **args)
     assert task_status(result) == "failed"
@@ -181,12 +190,12 @@ def test_list_whose_connection_drops_every_try_fails_naming_it(sandbox, state, c
     assert result["msg"].endswith(" (after 2 attempts)")
     assert journal_answers(state) == [list_(None), list_(None)]
     assert instant_waits.waits_between(*faults.BACKOFF) == 1
-    assert rerun(sandbox, capsys, target, **args) == ("ok", [list_(200)])
+    assert rerun(sandbox, capsys, target, **args) == ("ok", [list_(200)] + then)
 
 
-@pytest.mark.parametrize("target, args", LISTING)
+@pytest.mark.parametrize("target, args, then", LISTING)
 def test_list_with_no_answer_within_the_timeout_every_try_fails_naming_it(sandbox, state, capsys, instant_waits,
-                                                                          payments, target, args):
+                                                                          payments, target, args, then):
     state.add_faults(dict(method="GET", path=LIST_REGEX, times=None, delay_ms=faults.LATE_MS))
     result = run(sandbox, capsys, target, **dict(faults.SLOW, **args))
     wait_for_late_answers(state)
@@ -194,7 +203,7 @@ def test_list_with_no_answer_within_the_timeout_every_try_fails_naming_it(sandbo
     assert result["msg"] == "Cloudflare API GET %s failed: no answer within timeout=0.1s (after 2 attempts)" % SHOWN
     assert journal_answers(state) == [list_(200), list_(200)]
     assert instant_waits.waits_between(*faults.BACKOFF) == 1
-    assert rerun(sandbox, capsys, target, **args) == ("ok", [list_(200)])
+    assert rerun(sandbox, capsys, target, **args) == ("ok", [list_(200)] + then)
 
 
 def test_by_default_a_request_is_tried_four_times(sandbox, state, capsys, instant_waits):
@@ -273,7 +282,7 @@ def test_create_refused_by_the_rate_limit_is_sent_again(sandbox, state, capsys, 
     state.add_faults(dict(method="POST", path=CREATE_REGEX, times=2, **faults.cloudflare_error(status, body)))
     result = connect(sandbox, capsys, create_token=True, retries=2)
     assert task_status(result) == "changed"
-    assert journal_answers(state) == [list_(200), create(429), create(429), create(201)]
+    assert journal_answers(state) == [list_(200), eligible(200), create(429), create(429), create(201)]
     assert list(tokens(state)) == [result["token_id"]]
     assert instant_waits.waits_between(*faults.AS_TOLD) == 2
     assert_a_person_authorises_it_then_its_link_connects_payments(sandbox, capsys, result["token_id"])
@@ -287,7 +296,7 @@ def test_create_refused_by_the_rate_limit_every_try_fails_naming_it(sandbox, sta
     assert task_status(result) == "failed"
     assert "Cloudflare API POST %s/connect %s (after 2 attempts)" % (SHOWN, faults.cloudflare_error_shown(status, body)) in (
         result["msg"])
-    assert journal_answers(state) == [list_(200), create(429), create(429)]
+    assert journal_answers(state) == [list_(200), eligible(200), create(429), create(429)]
     assert tokens(state) == {}
     assert instant_waits.waits_between(*faults.AS_TOLD) == 1
     assert_a_rerun_creates_a_token_then_its_link_connects_payments(sandbox, capsys)
@@ -302,7 +311,7 @@ def test_create_that_gets_a_5xx_is_not_sent_again_and_says_to_run_the_task_again
     assert result["msg"].startswith("Creating a connection token had no clear outcome (Cloudflare API POST %s/connect "
                                     "%s). " % (SHOWN, faults.cloudflare_error_shown(status, body)))
     assert "Run this task again for a new one." in result["msg"]
-    assert journal_answers(state) == [list_(200), create(status)]
+    assert journal_answers(state) == [list_(200), eligible(200), create(status)]
     assert (tokens(state), instant_waits.waits) == ({}, [])
     assert_a_rerun_creates_a_token_then_its_link_connects_payments(sandbox, capsys)
 
@@ -316,7 +325,7 @@ def test_create_dropped_is_not_sent_again_and_says_to_run_the_task_again(sandbox
     assert result["msg"].startswith("Creating a connection token had no clear outcome (Cloudflare API POST %s/connect "
                                     "failed: connection lost before an answer: " % SHOWN)
     assert "Run this task again for a new one." in result["msg"]
-    assert journal_answers(state) == [list_(200), create(None)]
+    assert journal_answers(state) == [list_(200), eligible(200), create(None)]
     assert (len(tokens(state)), instant_waits.waits) == (made, [])
     assert_a_rerun_creates_a_token_then_its_link_connects_payments(sandbox, capsys)
 
@@ -330,7 +339,7 @@ def test_create_with_no_answer_within_the_timeout_is_not_sent_again_and_says_to_
     assert task_status(result) == "failed"
     assert result["msg"].startswith("Creating a connection token had no clear outcome (Cloudflare API POST %s/connect "
                                     "failed: no answer within timeout=0.1s). " % SHOWN)
-    assert journal_answers(state) == [list_(200), create(201)]
+    assert journal_answers(state) == [list_(200), eligible(200), create(201)]
     assert (len(tokens(state)), instant_waits.waits) == (1, [])  # made, but nobody will ever link it
     assert_a_rerun_creates_a_token_then_its_link_connects_payments(sandbox, capsys)
 
@@ -431,3 +440,33 @@ def test_link_with_no_answer_within_the_timeout_fails_and_the_next_run_finds_it_
     assert journal_answers(state) == [list_(200), link(TOKEN, 200), list_(200)]
     assert (connected(state), tokens(state), instant_waits.waits) == (["payments"], {TOKEN: True}, [])
     assert_a_rerun_is_ok(sandbox, capsys)
+
+
+# ---------------------------------------------------------------------------------------------
+# The eligibility read (GET .../eligible): retried like the list; when it never answers, the info module still
+# lists, with eligible null, and the destination module lets Cloudflare's answer to the token request decide
+
+ELIGIBLE_REGEX = "^%s$" % ELIGIBLE
+
+
+@pytest.mark.parametrize("fault, answered", RETRIED)
+def test_eligibility_retries_a_5xx_or_a_dropped_connection(sandbox, state, capsys, instant_waits, payments, fault,
+                                                           answered):
+    state.add_faults(dict(method="GET", path=ELIGIBLE_REGEX, **fault))
+    result = run(sandbox, capsys, info_module)
+    assert (task_status(result), result["services"], result["eligible"]) == ("ok", [PAYMENTS], True)
+    assert journal_answers(state) == [list_(200), eligible(answered), eligible(200)]
+    assert instant_waits.waits_between(*faults.BACKOFF) == 1
+
+
+@pytest.mark.parametrize("status, body", faults.SERVER_ERRORS_ALWAYS + faults.RATE_LIMITS)
+def test_eligibility_that_gets_an_error_every_try(sandbox, state, capsys, instant_waits, payments, status, body):
+    state.add_faults(dict(method="GET", path=ELIGIBLE_REGEX, times=None, **faults.cloudflare_error(status, body)))
+    info = run(sandbox, capsys, info_module)
+    assert (task_status(info), info["services"], info["eligible"], info["ready"]) == ("ok", [PAYMENTS], None, None)
+    assert journal_answers(state) == [list_(200), eligible(status), eligible(status)]
+    forget_faults_and_requests(state)
+    state.add_faults(dict(method="GET", path=ELIGIBLE_REGEX, times=None, **faults.cloudflare_error(status, body)))
+    created = run(sandbox, capsys, module, services=["checkout"], create_token=True)
+    assert task_status(created) == "changed" and list(tokens(state)) == [created["token_id"]]
+    assert journal_answers(state) == [list_(200), eligible(status), eligible(status), create(201)]
