@@ -2,7 +2,7 @@
 #
 # From a fresh clone with only python3 and make: every target sets up what it needs.
 #   make venv         .venv/ with requirements-dev.txt and the collection visible to Ansible
-#   make test         unit, docs, changelog, lint, build, sanity, molecule, integration, awx, matrix (.ci/run)
+#   make test         unit, docs, docsite, changelog, lint, build, sanity, molecule, integration, awx, matrix (.ci/run)
 #   make help         all targets
 
 SHELL := bash
@@ -75,7 +75,7 @@ export NO_COLOR := 1
 ANSIBLE_TEST_COLOR := --color no
 endif
 
-.PHONY: help venv unit integration awx matrix sanity lint changelog build test demo bench clean get-pip-stand-in docs molecule
+.PHONY: help venv unit integration awx matrix sanity lint changelog build test demo bench clean get-pip-stand-in docs molecule docsite docsite-browser
 
 help:  ## Show the targets
 	@grep -hE '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## (.*)/  make \1\t\2/' | expand -t 22
@@ -174,10 +174,55 @@ docs: venv  ## ansible-doc renders every module and role; antsibull-docs lint-co
 	$(PY) tools/check_docs.py
 	antsibull-docs lint-collection-docs --plugin-docs --validate-collection-refs dependent --disallow-unknown-collection-refs .
 
+# The documentation site: tools/build_docsite.py (antsibull-docs sphinx-init and its build.sh; the guides
+# rendered from their Markdown) writes it to .build/docsite/build/html, then tests/docsite opens it in
+# Debian's chromium, headless (selenium): option tables, guides, links between pages, and a screenshot of
+# each module page and the role page in .build/docsite/screenshots/. The tools have a venv of their own
+# (tests/docsite/requirements.txt: myst-parser needs an older docutils than .venv's); chromium and
+# chromium-driver are installed with apt-get when missing (as root, or through sudo).
+DOCSITE_DIR := $(BUILD_DIR)/docsite
+DOCSITE_VENV := $(BUILD_DIR)/docsite-venv
+DOCSITE_APT := chromium chromium-driver fonts-dejavu-core
+DOCSITE_ARGS ?=
+
+$(DOCSITE_VENV)/.requirements.stamp: tests/docsite/requirements.txt
+	test -x $(DOCSITE_VENV)/bin/python || $(PYTHON) -m venv $(DOCSITE_VENV)
+	$(DOCSITE_VENV)/bin/pip install --disable-pip-version-check --progress-bar off -q -r $< 2>&1 \
+	  | { grep -v "is ignored: it is neither a file nor a directory" || true; }
+	touch $@
+
+docsite-browser:
+	@dpkg -s $(DOCSITE_APT) >/dev/null 2>&1 && exit 0; \
+	if ! command -v apt-get >/dev/null; then sudo=none; \
+	elif [ "$$(id -u)" = 0 ]; then sudo=; elif command -v sudo >/dev/null; then sudo=sudo; else sudo=none; fi; \
+	if [ "$$sudo" = none ]; then \
+	  echo "make docsite needs Debian's packages $(DOCSITE_APT): run make as root or with sudo (apt-get installs them), or install them" >&2; \
+	  exit 1; fi; \
+	echo "apt-get install $(DOCSITE_APT)"; \
+	$$sudo apt-get update -qq && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(DOCSITE_APT) >/dev/null
+
+docsite: venv $(DOCSITE_VENV)/.requirements.stamp docsite-browser  ## HTML docs site (antsibull-docs) in .build/docsite/build/html, checked in headless chromium; screenshots in .build/docsite/screenshots/
+	PATH="$(DOCSITE_VENV)/bin:$$PATH" $(DOCSITE_VENV)/bin/python tools/build_docsite.py $(DOCSITE_DIR)
+	DOCSITE_HTML=$(DOCSITE_DIR)/build/html DOCSITE_SCREENSHOTS=$(DOCSITE_DIR)/screenshots \
+	  $(DOCSITE_VENV)/bin/python -m pytest tests/docsite $(DOCSITE_ARGS)
+
 build: venv  ## Build into .build/dist; check the tarball, galaxy-importer, install, ansible-builder create
 	@mkdir -p $(DIST_DIR)
 	ansible-galaxy collection build --force --output-path $(DIST_DIR)
 	$(PY) tools/check_build.py --dist $(DIST_DIR) --work $(BUILD_DIR)/check-build
+
+# The only writer of the version (galaxy.yml, and the User-Agent's COLLECTION_VERSION from it).
+# tools/release.py refuses a VERSION that is no semantic version, not newer than the latest
+# release, or a smaller bump than the fragments call for, and proves the release in a staging copy
+# (tools/check_changelog.py) before it changes anything; then `antsibull-changelog release` writes
+# changelogs/changelog.yaml and CHANGELOG.md and consumes the fragments; then the build gate runs,
+# and the tarball is checked for VERSION (MANIFEST.json, User-Agent, CHANGELOG.md).
+.PHONY: release
+VERSION ?=
+release: venv  ## VERSION=x.y.z: set the version, antsibull-changelog release (CHANGELOG.md), build + gate
+	$(PY) tools/release.py '$(VERSION)'
+	$(MAKE) --no-print-directory build
+	$(PY) tools/release.py --verify '$(VERSION)' $(DIST_DIR)
 
 # The role's scenarios (extensions/molecule/: default, check_mode) on localhost, without a container
 # engine; each starts and stops its own sandbox.
@@ -185,7 +230,7 @@ molecule: venv  ## molecule test --all (the role against the sandbox)
 	molecule test --all
 
 # Fast layers first.
-test: unit docs changelog lint build sanity molecule integration awx matrix  ## Every test layer (what .ci/run runs)
+test: unit docs docsite changelog lint build sanity molecule integration awx matrix  ## Every test layer (what .ci/run runs)
 
 # ---------------------------------------------------------------------------------------------
 # Demo and benchmarks
