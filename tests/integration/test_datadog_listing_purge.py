@@ -215,10 +215,10 @@ def test_purge_leaves_what_no_request_can_address_warns_and_a_rerun_stays_ok(run
 
     journal = sandbox.journal()
     first, again = run.result("purge undeclared"), run.result("purge undeclared, again")
-    assert (run.status("purge undeclared"), first["purged"], first["not_purged"]) == ("changed", ["old one"],
-                                                                                        ["team/legacy"])
-    assert (run.status("purge undeclared, again"), again["purged"], again["not_purged"]) == ("ok", [],
-                                                                                             ["team/legacy"])
+    assert (run.status("purge undeclared"), first["purged"], first["not_purged"]) == (
+        "changed", ["old one"], ["team/legacy"])
+    assert (run.status("purge undeclared, again"), again["purged"], again["not_purged"]) == (
+        "ok", [], ["team/legacy"])
     assert run.calls("purge undeclared", journal) == [LISTED, DELETE("old one") + (204,)]
     assert run.calls("purge undeclared, again", journal) == [LISTED]
     assert "[WARNING]: purge_services left 'team/legacy'" in run.output  # Ansible shows a repeated warning once
