@@ -15,23 +15,9 @@ __metaclass__ = type
 
 import re
 
-from cloudflare_tasks import (
-    ACCOUNT_ID,
-    CHECKOUT,
-    CONNECT_PATH,
-    CREATE_TOKEN,
-    DELETE_ALL,
-    ELIGIBILITY,
-    LINK,
-    LIST,
-    PAYMENTS,
-    SHOWN_LINK_PATH,
-    SHOWN_PATH,
-    destinations,
-    seed_destinations,
-    seed_tokens,
-    tokens,
-)
+from cloudflare_tasks import ACCOUNT_ID, CHECKOUT, PAYMENTS, destinations, seed_destinations, seed_tokens, tokens
+from cloudflare_tasks import CONNECT_PATH, SHOWN_LINK_PATH, SHOWN_PATH
+from cloudflare_tasks import CREATE_TOKEN, DELETE_ALL, ELIGIBILITY, LINK, LIST  # the five requests, as the journal records them
 
 PAYMENTS_TOKEN = "3e5a7c9b1d2f40618a2c4e6b8d0f1a3c"
 CHECKOUT_TOKEN = "6b8d0f1a3c5e47a9b1d3f5a7c9e1b3d5"

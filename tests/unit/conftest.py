@@ -22,6 +22,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import ansible.module_utils.common.warnings as common_warnings
 import pytest
 
+from ansible_collections.oncall.pagerduty.plugins.module_utils._cloudflare import CloudflarePagerDutyApi
 from ansible_collections.oncall.pagerduty.plugins.module_utils._http_client import HttpClient
 from ansible_collections.oncall.pagerduty.tests.sandbox import facts
 from ansible_collections.oncall.pagerduty.tests.sandbox.pki import make_pki
@@ -198,6 +199,12 @@ def cloudflare_options(api_url, **overrides):
     """A Cloudflare task's connection options with the sandbox's account and token, and overrides."""
     return dict(dict(account_id=facts.CLOUDFLARE_ACCOUNT_ID, api_token=facts.CLOUDFLARE_API_TOKEN, api_url=api_url),
                 **overrides)
+
+
+@pytest.fixture
+def cloudflare_api(sandbox, state):
+    """The Cloudflare adapter on a freshly reset sandbox, each request tried twice (retries=1)."""
+    return CloudflarePagerDutyApi.from_options(cloudflare_options(sandbox.cloudflare_url, timeout=5, retries=1))
 
 
 def journal_calls(state):

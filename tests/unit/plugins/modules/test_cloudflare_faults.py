@@ -108,6 +108,33 @@ def connect_again(sandbox, capsys, **args):
     return connect(sandbox, capsys, **args), journal_answers(sandbox.state)
 
 
+# The two requests whose outcome can be unclear, and so are not sent again after a 5xx, a dropped connection or no answer
+# within the timeout: the request to script a fault on, the options that send it, how the task's failure message
+# starts (then it shows what went wrong), and what it advises.
+CREATING = dict(request=dict(method="POST", path=CREATE_REGEX), args=dict(create_token=True),
+                says="Creating a connection token had no clear outcome (Cloudflare API POST %s/connect " % SHOWN,
+                advice="Run this task again for a new one.")
+LINKING = dict(request=dict(method="GET", path=LINK_REGEX), args=dict(token_id=TOKEN),
+               says="Linking the connection token had no clear outcome (Cloudflare API GET %s/connect/{token_id} " % SHOWN,
+               advice="Run this task again")
+
+
+def fails_unclear(sandbox, state, capsys, instant_waits, step, fault, shown, **args):
+    """Connect payments by step (CREATING or LINKING) with fault scripted on its request, which the message shows as
+    shown (its start): the task fails saying so and giving the step's advice, and sends nothing again (no wait).
+
+    The requests it sent (a dropped one journalled None), once a slow answer has landed too.
+    """
+    state.add_faults(dict(step["request"], **fault))
+    result = connect(sandbox, capsys, **dict(step["args"], **args))
+    if "delay_ms" in fault:
+        wait_for_late_answers(state)
+    assert (task_status(result), instant_waits.waits) == ("failed", [])
+    assert result["msg"].startswith(step["says"] + shown)
+    assert step["advice"] in result["msg"]
+    return journal_answers(state)
+
+
 def assert_a_person_authorises_it_then_its_link_connects_payments(sandbox, capsys, token):
     sandbox.state.authorize({"token_id": token, "services": [PAYMENTS]})
     result, answers = connect_again(sandbox, capsys, token_id=token)
@@ -305,42 +332,30 @@ def test_create_refused_by_the_rate_limit_every_try_fails_naming_it(sandbox, sta
 @pytest.mark.parametrize("status, body", faults.SERVER_ERRORS)
 def test_create_that_gets_a_5xx_is_not_sent_again_and_says_to_run_the_task_again(sandbox, state, capsys,
                                                                                  instant_waits, status, body):
-    state.add_faults(dict(method="POST", path=CREATE_REGEX, **faults.cloudflare_error(status, body)))
-    result = connect(sandbox, capsys, create_token=True)
-    assert task_status(result) == "failed"
-    assert result["msg"].startswith("Creating a connection token had no clear outcome (Cloudflare API POST %s/connect "
-                                    "%s). " % (SHOWN, faults.cloudflare_error_shown(status, body)))
-    assert "Run this task again for a new one." in result["msg"]
-    assert journal_answers(state) == [list_(200), eligible(200), create(status)]
-    assert (tokens(state), instant_waits.waits) == ({}, [])
+    answers = fails_unclear(sandbox, state, capsys, instant_waits, CREATING, faults.cloudflare_error(status, body),
+                            faults.cloudflare_error_shown(status, body) + "). ")
+    assert answers == [list_(200), eligible(200), create(status)]
+    assert tokens(state) == {}
     assert_a_rerun_creates_a_token_then_its_link_connects_payments(sandbox, capsys)
 
 
 @pytest.mark.parametrize("drop, made", [("before", 0), ("after", 1)])
 def test_create_dropped_is_not_sent_again_and_says_to_run_the_task_again(sandbox, state, capsys, instant_waits,
                                                                          drop, made):
-    state.add_faults(dict(method="POST", path=CREATE_REGEX, drop=drop))
-    result = connect(sandbox, capsys, create_token=True)
-    assert task_status(result) == "failed"
-    assert result["msg"].startswith("Creating a connection token had no clear outcome (Cloudflare API POST %s/connect "
-                                    "failed: connection lost before an answer: " % SHOWN)
-    assert "Run this task again for a new one." in result["msg"]
-    assert journal_answers(state) == [list_(200), eligible(200), create(None)]
-    assert (len(tokens(state)), instant_waits.waits) == (made, [])
+    answers = fails_unclear(sandbox, state, capsys, instant_waits, CREATING, dict(drop=drop),
+                            "failed: connection lost before an answer: ")
+    assert answers == [list_(200), eligible(200), create(None)]
+    assert len(tokens(state)) == made
     assert_a_rerun_creates_a_token_then_its_link_connects_payments(sandbox, capsys)
 
 
 def test_create_with_no_answer_within_the_timeout_is_not_sent_again_and_says_to_run_the_task_again(sandbox, state,
                                                                                                    capsys,
                                                                                                    instant_waits):
-    state.add_faults(dict(method="POST", path=CREATE_REGEX, delay_ms=faults.LATE_MS))
-    result = connect(sandbox, capsys, create_token=True, **faults.SLOW)
-    wait_for_late_answers(state)
-    assert task_status(result) == "failed"
-    assert result["msg"].startswith("Creating a connection token had no clear outcome (Cloudflare API POST %s/connect "
-                                    "failed: no answer within timeout=0.1s). " % SHOWN)
-    assert journal_answers(state) == [list_(200), eligible(200), create(201)]
-    assert (len(tokens(state)), instant_waits.waits) == (1, [])  # made, but nobody will ever link it
+    answers = fails_unclear(sandbox, state, capsys, instant_waits, CREATING, dict(delay_ms=faults.LATE_MS),
+                            "failed: no answer within timeout=0.1s). ", **faults.SLOW)
+    assert answers == [list_(200), eligible(200), create(201)]
+    assert len(tokens(state)) == 1  # made, but nobody will ever link it
     assert_a_rerun_creates_a_token_then_its_link_connects_payments(sandbox, capsys)
 
 
@@ -394,27 +409,19 @@ def test_link_refused_by_the_rate_limit_every_try_fails_and_leaves_the_token_unu
 @pytest.mark.parametrize("status, body", faults.SERVER_ERRORS)
 def test_link_that_gets_a_5xx_is_not_sent_again_and_lists_again_to_tell(sandbox, state, capsys, instant_waits,
                                                                         authorised_token, status, body):
-    state.add_faults(dict(method="GET", path=LINK_REGEX, **faults.cloudflare_error(status, body)))
-    result = connect(sandbox, capsys, token_id=TOKEN)
-    assert task_status(result) == "failed"
-    assert result["msg"].startswith("Linking the connection token had no clear outcome (Cloudflare API GET "
-                                    "%s/connect/{token_id} %s)" % (SHOWN, faults.cloudflare_error_shown(status, body)))
-    assert "Run this task again" in result["msg"]
-    assert journal_answers(state) == [list_(200), link(TOKEN, status), list_(200)]
-    assert (connected(state), tokens(state), instant_waits.waits) == ([], {TOKEN: False}, [])
+    answers = fails_unclear(sandbox, state, capsys, instant_waits, LINKING, faults.cloudflare_error(status, body),
+                            faults.cloudflare_error_shown(status, body) + ")")
+    assert answers == [list_(200), link(TOKEN, status), list_(200)]
+    assert (connected(state), tokens(state)) == ([], {TOKEN: False})
     assert_a_rerun_links_it(sandbox, capsys)
 
 
 def test_link_dropped_before_it_was_applied_is_not_sent_again_and_lists_again_to_tell(sandbox, state, capsys,
                                                                                       instant_waits, authorised_token):
-    state.add_faults(dict(method="GET", path=LINK_REGEX, drop="before"))
-    result = connect(sandbox, capsys, token_id=TOKEN)
-    assert task_status(result) == "failed"
-    assert result["msg"].startswith("Linking the connection token had no clear outcome (Cloudflare API GET "
-                                    "%s/connect/{token_id} failed: connection lost before an answer: " % SHOWN)
-    assert "Run this task again" in result["msg"]
-    assert journal_answers(state) == [list_(200), link(TOKEN, None), list_(200)]
-    assert (connected(state), tokens(state), instant_waits.waits) == ([], {TOKEN: False}, [])
+    answers = fails_unclear(sandbox, state, capsys, instant_waits, LINKING, dict(drop="before"),
+                            "failed: connection lost before an answer: ")
+    assert answers == [list_(200), link(TOKEN, None), list_(200)]
+    assert (connected(state), tokens(state)) == ([], {TOKEN: False})
     assert_a_rerun_links_it(sandbox, capsys)
 
 
@@ -430,15 +437,11 @@ def test_link_dropped_after_it_was_applied_is_found_by_the_list(sandbox, state, 
 def test_link_with_no_answer_within_the_timeout_fails_and_the_next_run_finds_it_linked(sandbox, state, capsys,
                                                                                        instant_waits,
                                                                                        authorised_token):
-    state.add_faults(dict(method="GET", path=LINK_REGEX, delay_ms=faults.LATE_MS))
-    result = connect(sandbox, capsys, token_id=TOKEN, **faults.SLOW)
-    wait_for_late_answers(state)
-    assert task_status(result) == "failed"
-    assert result["msg"].startswith("Linking the connection token had no clear outcome (Cloudflare API GET "
-                                    "%s/connect/{token_id} failed: no answer within timeout=0.1s)" % SHOWN)
+    answers = fails_unclear(sandbox, state, capsys, instant_waits, LINKING, dict(delay_ms=faults.LATE_MS),
+                            "failed: no answer within timeout=0.1s)", **faults.SLOW)
     # The slow link lands after the module listed again.
-    assert journal_answers(state) == [list_(200), link(TOKEN, 200), list_(200)]
-    assert (connected(state), tokens(state), instant_waits.waits) == (["payments"], {TOKEN: True}, [])
+    assert answers == [list_(200), link(TOKEN, 200), list_(200)]
+    assert (connected(state), tokens(state)) == (["payments"], {TOKEN: True})
     assert_a_rerun_is_ok(sandbox, capsys)
 
 

@@ -4,7 +4,9 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 """The modules' read-compare-act and the connect flow, against the in-process sandbox: results, messages and the
-exact requests sent (the sandbox journal), so that a write in check mode, or a second link, fails the test."""
+exact requests sent (the sandbox journal), so that a write in check mode, or a second link, fails the test.
+
+The account's eligibility for PagerDuty is tested in test_cloudflare_destination_eligibility.py."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -14,42 +16,17 @@ import json
 
 import pytest
 
-from ansible_collections.oncall.pagerduty.plugins.module_utils._module import TaskFailure
-
-from ansible_collections.oncall.pagerduty.plugins.module_utils._cloudflare import CloudflarePagerDutyApi
 from ansible_collections.oncall.pagerduty.plugins.module_utils._http_client import ApiError
 from ansible_collections.oncall.pagerduty.plugins.modules import cloudflare_pagerduty_destination as module
 from ansible_collections.oncall.pagerduty.plugins.modules import cloudflare_pagerduty_destination_info as info_module
 from ansible_collections.oncall.pagerduty.tests.sandbox import facts
-from ansible_collections.oncall.pagerduty.tests.unit.conftest import cloudflare_options, journal_calls as calls, run_main
+from ansible_collections.oncall.pagerduty.tests.unit.conftest import journal_calls as calls, run_main, warning_texts
+from ansible_collections.oncall.pagerduty.tests.unit.plugins.modules.cloudflare_destination import (
+    ACCOUNT, CHECKOUT, CONNECT, ELIGIBLE, LIST, PAYMENTS, SEARCH, TOKEN, connection, converge, failure, seed)
 
-ACCOUNT = facts.CLOUDFLARE_ACCOUNT_ID
-LIST = "/client/v4/accounts/%s/alerting/v3/destinations/pagerduty" % ACCOUNT
-CONNECT = LIST + "/connect"
-ELIGIBLE = facts.CLOUDFLARE_PREFIX + facts.cloudflare_eligible_path()
-PAYMENTS = {"id": "a" * 32, "name": "payments"}
-CHECKOUT = {"id": "b" * 32, "name": "checkout"}
-SEARCH = {"id": "c" * 32, "name": "search"}
-TOKEN = "0123456789abcdef0123456789abcdef"
+pytestmark = pytest.mark.usefixtures("no_cloudflare_environment")
+
 DASHBOARD = "Notifications > Destinations > PagerDuty > Connect"
-
-
-@pytest.fixture
-def api(sandbox, state):
-    return CloudflarePagerDutyApi.from_options(cloudflare_options(sandbox.cloudflare_url, timeout=5, retries=1))
-
-
-@pytest.fixture(autouse=True)
-def no_cloudflare_environment(monkeypatch):
-    for name in ("CLOUDFLARE_ACCOUNT_ID", "CLOUDFLARE_API_TOKEN", "CLOUDFLARE_API_KEY", "CLOUDFLARE_EMAIL",
-                 "CLOUDFLARE_BASE_URL"):
-        monkeypatch.delenv(name, raising=False)
-
-
-def seed(state, *destinations, **tokens):
-    cloudflare = {"destinations": list(destinations)}
-    cloudflare["tokens"] = dict((token, {"authorized": list(services)}) for token, services in tokens.items())
-    state.seed({"cloudflare": cloudflare})
 
 
 def names(before, after):
@@ -59,16 +36,6 @@ def names(before, after):
 
 def connected(state):
     return state.snapshot()["cloudflare"]["destinations"]
-
-
-def converge(api, state="present", services=None, token_id=None, create_token=False, check_mode=False):
-    return module.converge(api, state, services, token_id, create_token, check_mode)
-
-
-def failure(api, **kwargs):
-    with pytest.raises(TaskFailure) as caught:
-        converge(api, **kwargs)
-    return caught.value
 
 
 # -- present, already so -------------------------------------------------------------------------
@@ -84,38 +51,38 @@ def failure(api, **kwargs):
     ["checkout", "a" * 32],
 ])
 @pytest.mark.parametrize("check_mode", [False, True])
-def test_connected_services_are_ok_with_one_read(api, state, services, check_mode):
+def test_connected_services_are_ok_with_one_read(cloudflare_api, state, services, check_mode):
     seed(state, PAYMENTS, CHECKOUT)
-    result = converge(api, services=services, check_mode=check_mode)
+    result = converge(cloudflare_api, services=services, check_mode=check_mode)
     assert result == dict(changed=False, services=[PAYMENTS, CHECKOUT], missing=[],
                           diff=names(["checkout", "payments"], ["checkout", "payments"]), warnings=[])
     assert calls(state) == [("GET", LIST)]
 
 
-def test_a_name_shared_by_several_services_is_ok_with_a_warning(api, state):
+def test_a_name_shared_by_several_services_is_ok_with_a_warning(cloudflare_api, state):
     twin = {"id": "d" * 32, "name": "payments"}
     seed(state, PAYMENTS, twin)
-    result = converge(api, services=["payments"])
+    result = converge(cloudflare_api, services=["payments"])
     assert result["changed"] is False and result["services"] == [PAYMENTS, twin]
     assert result["diff"]["after"] == {"services": ["payments", "payments"]}
     assert result["warnings"] == ['services: "payments" is the name of 2 connected PagerDuty services (ids %s, %s); '
                                   'give an id to designate one of them' % ("a" * 32, "d" * 32)]
 
 
-def test_an_id_designates_one_of_twins_without_warning(api, state):
+def test_an_id_designates_one_of_twins_without_warning(cloudflare_api, state):
     seed(state, PAYMENTS, {"id": "d" * 32, "name": "payments"})
-    assert converge(api, services=["d" * 32])["warnings"] == []
+    assert converge(cloudflare_api, services=["d" * 32])["warnings"] == []
 
 
-def test_a_null_result_is_read_as_nothing_connected(api, state):
+def test_a_null_result_is_read_as_nothing_connected(cloudflare_api, state):
     state.update_settings({"cloudflare_empty_result": "null"})
-    assert converge(api, state="absent") == dict(changed=False, services=[], diff=names([], []))
+    assert converge(cloudflare_api, state="absent") == dict(changed=False, services=[], diff=names([], []))
 
 
 # -- present, missing, no way to connect given ---------------------------------------------------
 
-def test_nothing_connected_fails_and_says_both_ways_to_connect(api, state):
-    caught = failure(api)
+def test_nothing_connected_fails_and_says_both_ways_to_connect(cloudflare_api, state):
+    caught = failure(cloudflare_api)
     assert caught.msg == (
         "PagerDuty is not connected to Cloudflare account %s. Cloudflare's API cannot choose PagerDuty services: a "
         "person authorises them in PagerDuty. Either connect in the Cloudflare dashboard (%s, then authorise the "
@@ -125,9 +92,9 @@ def test_nothing_connected_fails_and_says_both_ways_to_connect(api, state):
     assert calls(state) == [("GET", LIST)]
 
 
-def test_missing_services_are_named_with_the_connected_ones(api, state):
+def test_missing_services_are_named_with_the_connected_ones(cloudflare_api, state):
     seed(state, PAYMENTS, SEARCH)
-    caught = failure(api, services=["payments", "checkout", "billing", "checkout"], check_mode=True)
+    caught = failure(cloudflare_api, services=["payments", "checkout", "billing", "checkout"], check_mode=True)
     assert caught.msg.startswith(
         'These PagerDuty services are not connected to Cloudflare account %s: "checkout", "billing" '
         '(connected now: "payments", "search"). ' % ACCOUNT)
@@ -137,17 +104,17 @@ def test_missing_services_are_named_with_the_connected_ones(api, state):
     assert calls(state) == [("GET", LIST)]
 
 
-def test_requested_services_with_nothing_connected(api, state):
-    caught = failure(api, services=["payments"])
+def test_requested_services_with_nothing_connected(cloudflare_api, state):
+    caught = failure(cloudflare_api, services=["payments"])
     assert caught.msg.startswith('PagerDuty is not connected to Cloudflare account %s, so these services are missing: '
                                  '"payments". ' % ACCOUNT)
 
 
 # -- present, create_token -----------------------------------------------------------------------
 
-def test_create_token_returns_the_token_and_the_steps(api, state):
+def test_create_token_returns_the_token_and_the_steps(cloudflare_api, state):
     seed(state, SEARCH)
-    result = converge(api, services=["payments"], create_token=True)
+    result = converge(cloudflare_api, services=["payments"], create_token=True)
     tokens = state.snapshot()["cloudflare"]["tokens"]
     assert list(tokens) == [result["token_id"]]
     assert result["changed"] is True and result["services"] == [SEARCH] and result["missing"] == ["payments"]
@@ -165,8 +132,8 @@ def test_create_token_returns_the_token_and_the_steps(api, state):
     assert calls(state) == [("GET", LIST), ("GET", ELIGIBLE), ("POST", CONNECT)]
 
 
-def test_create_token_in_check_mode_creates_nothing(api, state):
-    result = converge(api, services=["payments"], create_token=True, check_mode=True)
+def test_create_token_in_check_mode_creates_nothing(cloudflare_api, state):
+    result = converge(cloudflare_api, services=["payments"], create_token=True, check_mode=True)
     assert result["changed"] is True and "token_id" not in result
     assert result["next_step"].startswith("Check mode: no token was created. Without check mode, this task creates a "
                                           "one-time PagerDuty connection token for Cloudflare account %s" % ACCOUNT)
@@ -174,16 +141,16 @@ def test_create_token_in_check_mode_creates_nothing(api, state):
     assert state.snapshot()["cloudflare"]["tokens"] == {}
 
 
-def test_create_token_is_not_used_when_everything_is_connected(api, state):
+def test_create_token_is_not_used_when_everything_is_connected(cloudflare_api, state):
     seed(state, PAYMENTS)
-    result = converge(api, services=["payments"], create_token=True)
+    result = converge(cloudflare_api, services=["payments"], create_token=True)
     assert result["changed"] is False and "token_id" not in result and "next_step" not in result
     assert calls(state) == [("GET", LIST)]
 
 
-def test_a_token_request_without_clear_outcome_is_not_resent_and_says_to_run_again(api, state):
+def test_a_token_request_without_clear_outcome_is_not_resent_and_says_to_run_again(cloudflare_api, state):
     state.add_faults({"method": "POST", "drop": "after"})
-    caught = failure(api, create_token=True)
+    caught = failure(cloudflare_api, create_token=True)
     assert caught.msg.startswith("Creating a connection token had no clear outcome (Cloudflare API POST %s" % CONNECT[10:])
     assert caught.msg.endswith("A token may have been created, but it is unknown and will never be linked, which is "
                                "harmless. Run this task again for a new one.")
@@ -192,22 +159,22 @@ def test_a_token_request_without_clear_outcome_is_not_resent_and_says_to_run_aga
 
 # -- present, token_id: the second run -----------------------------------------------------------
 
-def test_the_two_runs_connect_the_services(api, state):
-    first = converge(api, services=["payments", "checkout"], create_token=True)
+def test_the_two_runs_connect_the_services(cloudflare_api, state):
+    first = converge(cloudflare_api, services=["payments", "checkout"], create_token=True)
     state.authorize({"token_id": first["token_id"], "services": [PAYMENTS, CHECKOUT]})
-    second = converge(api, services=["payments", "checkout"], token_id=first["token_id"])
+    second = converge(cloudflare_api, services=["payments", "checkout"], token_id=first["token_id"])
     assert second == dict(changed=True, services=[PAYMENTS, CHECKOUT], missing=[],
                           diff=names([], ["checkout", "payments"]), warnings=[])
-    third = converge(api, services=["payments", "checkout"], token_id=first["token_id"])
+    third = converge(cloudflare_api, services=["payments", "checkout"], token_id=first["token_id"])
     assert third["changed"] is False
     assert calls(state) == [("GET", LIST), ("GET", ELIGIBLE), ("POST", CONNECT),
                             ("GET", LIST), ("GET", CONNECT + "/" + first["token_id"]), ("GET", LIST),
                             ("GET", LIST)]
 
 
-def test_link_in_check_mode_predicts_what_is_known_and_sends_no_link(api, state):
+def test_link_in_check_mode_predicts_what_is_known_and_sends_no_link(cloudflare_api, state):
     seed(state, SEARCH, **{TOKEN: [PAYMENTS, CHECKOUT]})
-    result = converge(api, services=["payments", "b" * 32], token_id=TOKEN, check_mode=True)
+    result = converge(cloudflare_api, services=["payments", "b" * 32], token_id=TOKEN, check_mode=True)
     assert result["changed"] is True
     assert result["services"] == [SEARCH, {"id": None, "name": "payments"}, {"id": "b" * 32, "name": None}]
     assert result["diff"] == names(["search"], ["b" * 32, "payments", "search"])
@@ -216,16 +183,16 @@ def test_link_in_check_mode_predicts_what_is_known_and_sends_no_link(api, state)
     assert state.snapshot()["cloudflare"]["tokens"][TOKEN]["used"] is False
 
 
-def test_link_without_services_is_enough_when_anything_gets_connected(api, state):
+def test_link_without_services_is_enough_when_anything_gets_connected(cloudflare_api, state):
     seed(state, **{TOKEN: [SEARCH]})
-    result = converge(api, token_id=TOKEN)
+    result = converge(cloudflare_api, token_id=TOKEN)
     assert result["changed"] is True and result["services"] == [SEARCH]
 
 
-def test_a_token_nobody_authorised_fails_with_the_api_text_and_the_way_out(api, state):
+def test_a_token_nobody_authorised_fails_with_the_api_text_and_the_way_out(cloudflare_api, state):
     seed(state, **{TOKEN: []})
     state.seed({"cloudflare": {"tokens": {TOKEN: {}}}})
-    caught = failure(api, services=["payments"], token_id=TOKEN)
+    caught = failure(cloudflare_api, services=["payments"], token_id=TOKEN)
     assert caught.msg == (
         "Could not link the connection token to Cloudflare account %s: Cloudflare API GET %s/{token_id} returned HTTP "
         "400: 17003: PagerDuty authorization was not completed for this token: a person must pick the PagerDuty "
@@ -238,25 +205,25 @@ def test_a_token_nobody_authorised_fails_with_the_api_text_and_the_way_out(api, 
     assert calls(state) == [("GET", LIST), ("GET", CONNECT + "/" + TOKEN)]
 
 
-def test_a_missing_destination_id_is_not_asked_of_the_person(api, state):
+def test_a_missing_destination_id_is_not_asked_of_the_person(cloudflare_api, state):
     seed(state, PAYMENTS)
     wanted = "1b4e28ba2fa111d2883f0016d3cca427"
-    caught = failure(api, services=["payments", "checkout", wanted])
+    caught = failure(cloudflare_api, services=["payments", "checkout", wanted])
     assert 'authorise these services: "payments", "checkout" ("%s": destination ids are assigned by Cloudflare' % wanted in caught.msg
 
 
-def test_a_used_token_fails_and_is_not_retried(api, state):
+def test_a_used_token_fails_and_is_not_retried(cloudflare_api, state):
     state.seed({"cloudflare": {"tokens": {TOKEN: {"authorized": [PAYMENTS], "used": True}}}})
-    caught = failure(api, services=["payments"], token_id=TOKEN)
+    caught = failure(cloudflare_api, services=["payments"], token_id=TOKEN)
     assert "returned HTTP 404: 17002: PagerDuty connection token not found or already used. A token links once" in caught.msg
     assert "check account_id" not in caught.msg
     # A used token is followed by one more list: another run may have linked it a moment ago.
     assert calls(state) == [("GET", LIST), ("GET", CONNECT + "/" + TOKEN), ("GET", LIST)]
 
 
-def test_a_token_for_other_services_links_them_and_fails_naming_the_missing(api, state):
+def test_a_token_for_other_services_links_them_and_fails_naming_the_missing(cloudflare_api, state):
     seed(state, PAYMENTS, **{TOKEN: [SEARCH]})
-    caught = failure(api, services=["payments", "checkout"], token_id=TOKEN)
+    caught = failure(cloudflare_api, services=["payments", "checkout"], token_id=TOKEN)
     assert caught.msg == (
         'Linked the connection token to Cloudflare account %s, but these services are still not connected: "checkout" '
         '(connected now: "payments", "search"). They were not authorised in PagerDuty for this token, which is now '
@@ -267,18 +234,18 @@ def test_a_token_for_other_services_links_them_and_fails_naming_the_missing(api,
     assert calls(state) == [("GET", LIST), ("GET", CONNECT + "/" + TOKEN), ("GET", LIST)]
 
 
-def test_a_link_whose_answer_is_lost_is_judged_by_listing_again(api, state):
+def test_a_link_whose_answer_is_lost_is_judged_by_listing_again(cloudflare_api, state):
     seed(state, **{TOKEN: [PAYMENTS]})
     state.add_faults({"method": "GET", "path": "/connect/", "drop": "after"})
-    result = converge(api, services=["payments"], token_id=TOKEN)
+    result = converge(cloudflare_api, services=["payments"], token_id=TOKEN)
     assert result["changed"] is True and result["services"] == [PAYMENTS]
     assert calls(state) == [("GET", LIST), ("GET", CONNECT + "/" + TOKEN), ("GET", LIST)]
 
 
-def test_a_link_answered_5xx_is_not_resent_and_the_list_tells_it_did_not_land(api, state):
+def test_a_link_answered_5xx_is_not_resent_and_the_list_tells_it_did_not_land(cloudflare_api, state):
     seed(state, **{TOKEN: [PAYMENTS]})
     state.add_faults({"method": "GET", "path": "/connect/", "status": 502, "body": "bad gateway"})
-    caught = failure(api, services=["payments"], token_id=TOKEN)
+    caught = failure(cloudflare_api, services=["payments"], token_id=TOKEN)
     assert caught.msg.startswith("Linking the connection token had no clear outcome (Cloudflare API GET %s/{token_id} "
                                  "returned HTTP 502" % CONNECT[10:])
     assert ("the list taken afterwards shows it did not connect everything. PagerDuty is not connected to Cloudflare "
@@ -289,10 +256,10 @@ def test_a_link_answered_5xx_is_not_resent_and_the_list_tells_it_did_not_land(ap
     assert TOKEN not in caught.msg
 
 
-def test_a_link_accepted_without_any_service_fails_saying_nobody_authorised_one(api, state):
+def test_a_link_accepted_without_any_service_fails_saying_nobody_authorised_one(cloudflare_api, state):
     state.add_faults({"method": "GET", "path": "/connect/", "status": 200,
                       "body": {"success": True, "errors": [], "messages": [], "result": {"id": TOKEN}}})
-    caught = failure(api, token_id=TOKEN)
+    caught = failure(cloudflare_api, token_id=TOKEN)
     assert caught.msg == (
         "Linked the connection token to Cloudflare account %s, but no PagerDuty service is connected: no service was "
         "authorised in PagerDuty for this token. The token is used up: run this task with create_token: true for a "
@@ -300,37 +267,37 @@ def test_a_link_accepted_without_any_service_fails_saying_nobody_authorised_one(
     assert caught.result == dict(changed=True, services=[], missing=[])
 
 
-def test_a_refused_token_request_is_the_api_error(api, state):
+def test_a_refused_token_request_is_the_api_error(cloudflare_api, state):
     state.add_faults({"method": "POST", "status": 403,
                       "body": {"success": False, "errors": [{"code": 10000, "message": "Authentication error"}],
                                "messages": [], "result": None}})
     with pytest.raises(ApiError) as caught:
-        converge(api, create_token=True)
+        converge(cloudflare_api, create_token=True)
     assert caught.value.status == 403 and caught.value.maybe_applied is False
     assert calls(state) == [("GET", LIST), ("GET", ELIGIBLE), ("POST", CONNECT)]
 
 
-def test_a_token_is_not_linked_when_nothing_is_missing(api, state):
+def test_a_token_is_not_linked_when_nothing_is_missing(cloudflare_api, state):
     seed(state, PAYMENTS, **{TOKEN: [CHECKOUT]})
-    assert converge(api, services=["payments"], token_id=TOKEN)["changed"] is False
+    assert converge(cloudflare_api, services=["payments"], token_id=TOKEN)["changed"] is False
     assert calls(state) == [("GET", LIST)]
 
 
 # -- absent --------------------------------------------------------------------------------------
 
-def test_absent_removes_every_destination_then_is_ok(api, state):
+def test_absent_removes_every_destination_then_is_ok(cloudflare_api, state):
     seed(state, PAYMENTS, CHECKOUT)
-    first = converge(api, state="absent")
-    second = converge(api, state="absent")
+    first = converge(cloudflare_api, state="absent")
+    second = converge(cloudflare_api, state="absent")
     assert first == dict(changed=True, services=[], diff=names(["checkout", "payments"], []))
     assert second == dict(changed=False, services=[], diff=names([], []))
     assert calls(state) == [("GET", LIST), ("DELETE", LIST), ("GET", LIST)]
     assert connected(state) == []
 
 
-def test_absent_in_check_mode_deletes_nothing(api, state):
+def test_absent_in_check_mode_deletes_nothing(cloudflare_api, state):
     seed(state, PAYMENTS)
-    result = converge(api, state="absent", check_mode=True)
+    result = converge(cloudflare_api, state="absent", check_mode=True)
     assert result["changed"] is True and result["services"] == []
     assert calls(state) == [("GET", LIST)]
     assert connected(state) == [PAYMENTS]
@@ -372,15 +339,6 @@ def test_no_desired_problems(overrides):
 
 
 # -- main ----------------------------------------------------------------------------------------
-
-def warning_texts(result):
-    """The texts of the warnings shown to the user (ansible-core 2.19 returns them as structured events)."""
-    return [w["event"]["msg"] if isinstance(w, dict) else w for w in result.get("warnings", [])]
-
-
-def connection(sandbox, **extra):
-    return cloudflare_options(sandbox.cloudflare_url, retries=0, **extra)
-
 
 def test_main_reports_bad_input_without_sending(sandbox, state, capsys):
     args = connection(sandbox, account_id="ops@example.com", api_key=facts.CLOUDFLARE_API_KEY, state="absent",
@@ -492,14 +450,14 @@ def test_info_refuses_bad_options_before_sending(sandbox, state, capsys):
     assert calls(state) == []
 
 
-def test_a_token_another_run_just_linked_is_ok(api, state):
+def test_a_token_another_run_just_linked_is_ok(cloudflare_api, state):
     # The other run linked it between our list and our link: our link is refused, but everything is connected.
     seed(state, **{TOKEN: [PAYMENTS]})
     state.add_faults({"method": "GET", "path": "/connect/", "status": 404,
                       "body": {"success": False, "errors": [{"code": 17002, "message": "already used"}],
                                "messages": [], "result": None}})
     state.seed({"cloudflare": {"destinations": []}})
-    original = api.list_services
+    original = cloudflare_api.list_services
     lists = []
 
     def list_then_someone_links():
@@ -508,133 +466,6 @@ def test_a_token_another_run_just_linked_is_ok(api, state):
             state.seed({"cloudflare": {"destinations": [PAYMENTS]}})
         return original()
 
-    api.list_services = list_then_someone_links
-    result = converge(api, services=["payments"], token_id=TOKEN)
+    cloudflare_api.list_services = list_then_someone_links
+    result = converge(cloudflare_api, services=["payments"], token_id=TOKEN)
     assert result["changed"] is False and result["services"] == [PAYMENTS] and result["missing"] == []
-
-
-# -- eligibility: the plan decides whether the account may use PagerDuty -------------------------
-
-PLAN = ("Cloudflare's notifications documentation: PagerDuty is available if the account has at least one zone on a "
-        "Business or higher plan. Put a zone of the account on a Business or higher plan, then run this task again.")
-NOT_ELIGIBLE = ("PagerDuty is not available to Cloudflare account %s: Cloudflare says the account is not eligible for "
-                "PagerDuty destinations (GET %s answered eligible: false). %s" % (ACCOUNT, ELIGIBLE[10:], PLAN))
-PLAN_REFUSAL = "17100: PagerDuty destinations are not available on this account's plan"
-
-
-def envelope(result):
-    return {"success": True, "errors": [], "messages": [], "result": result}
-
-
-def eligibility_answer(result, times=1):
-    """A fault that answers the eligibility read with this result, whatever the sandbox's setting."""
-    return {"method": "GET", "path": "/eligible$", "times": times, "status": 200, "body": envelope(result)}
-
-
-def refusal(code, message):
-    return {"method": "GET", "path": "/pagerduty$", "status": 403,
-            "body": {"success": False, "errors": [{"code": code, "message": message}], "messages": [], "result": None}}
-
-
-@pytest.fixture
-def ineligible(state):
-    state.update_settings({"cloudflare_pagerduty_eligible": False})
-
-
-@pytest.mark.parametrize("check_mode", [False, True])
-def test_no_token_is_created_for_an_account_that_may_not_use_pagerduty(api, state, check_mode):
-    # The list answers (as it may for an account that was downgraded), the eligibility says no.
-    seed(state, SEARCH)
-    state.add_faults(eligibility_answer({"pagerduty": [{"eligible": False, "ready": True, "type": "pagerduty"}]}))
-    caught = failure(api, services=["payments"], create_token=True, check_mode=check_mode)
-    assert caught.msg == "No connection token can be created. " + NOT_ELIGIBLE
-    assert caught.result == dict(services=[SEARCH], missing=["payments"])
-    assert calls(state) == [("GET", LIST), ("GET", ELIGIBLE)]
-    assert state.snapshot()["cloudflare"]["tokens"] == {}
-
-
-@pytest.mark.parametrize("answer", [
-    pytest.param(dict(status=502, body="bad gateway"), id="unreadable"),
-    pytest.param(dict(status=200, body=envelope({"email": [{"eligible": True, "ready": True, "type": "email"}]})),
-                 id="no-pagerduty-entry"),
-    pytest.param(dict(status=200, body=envelope(["pagerduty"])), id="not-a-map"),
-])
-def test_an_eligibility_that_does_not_say_no_lets_cloudflare_decide(api, state, instant_waits, answer):
-    state.add_faults(dict(method="GET", path="/eligible$", times=None, **answer))
-    result = converge(api, services=["payments"], create_token=True)
-    assert result["changed"] is True and result["token_id"] in state.snapshot()["cloudflare"]["tokens"]
-    assert calls(state)[-1] == ("POST", CONNECT)
-
-
-@pytest.mark.parametrize("args", [
-    pytest.param(dict(services=["payments"], create_token=True), id="create-token"),
-    pytest.param(dict(services=["payments"], create_token=True, check_mode=True), id="create-token-check-mode"),
-    pytest.param(dict(services=["payments"], token_id=TOKEN), id="link"),
-    pytest.param(dict(state="absent"), id="absent"),
-    pytest.param(dict(), id="present"),
-])
-def test_a_list_refused_by_the_plan_fails_naming_the_request_and_the_plan(api, state, ineligible, args):
-    caught = failure(api, **args)
-    assert caught.msg == "Cloudflare API GET %s returned HTTP 403: %s. %s" % (LIST[10:], PLAN_REFUSAL, NOT_ELIGIBLE)
-    assert "credentials" not in caught.msg  # the 403's usual hint is left out: the eligibility explains it
-    assert caught.result == dict(status=403, api_errors=[PLAN_REFUSAL], request=dict(method="GET", path=LIST[10:]))
-    assert calls(state) == [("GET", LIST), ("GET", ELIGIBLE)]
-    assert state.snapshot()["cloudflare"]["tokens"] == {}
-
-
-@pytest.mark.parametrize("eligibility", [
-    pytest.param(dict(status=502, body="bad gateway"), id="unreadable"),
-    pytest.param(dict(status=200, body=envelope({"pagerduty": [{"eligible": True, "ready": True}]})), id="eligible"),
-    pytest.param(dict(status=200, body=envelope({"pagerduty": []})), id="does-not-say"),
-])
-def test_a_refused_list_the_eligibility_does_not_explain_is_the_original_error(api, state, instant_waits, eligibility):
-    state.add_faults([refusal(17100, "not on this plan"),
-                      dict(method="GET", path="/eligible$", times=None, **eligibility)])
-    with pytest.raises(ApiError) as caught:
-        converge(api, create_token=True)
-    assert str(caught.value).startswith("Cloudflare API GET %s returned HTTP 403: 17100: not on this plan. Cloudflare "
-                                        "refused this to these credentials" % LIST[10:])
-    assert calls(state)[0] == ("GET", LIST) and set(calls(state)[1:]) == {("GET", ELIGIBLE)}
-
-
-def test_a_refusal_of_the_credentials_is_not_followed_by_the_eligibility_read(api, state, ineligible):
-    state.add_faults(refusal(10000, "Authentication error"))
-    with pytest.raises(ApiError) as caught:
-        converge(api, create_token=True)
-    assert caught.value.status == 403 and "that the account may use PagerDuty (PagerDuty is available if" in str(
-        caught.value)
-    assert calls(state) == [("GET", LIST)]
-
-
-def test_info_reports_an_account_that_may_not_use_pagerduty_and_succeeds(sandbox, state, capsys, ineligible):
-    code, result = run_main(info_module, connection(sandbox, _ansible_check_mode=True), capsys)
-    assert code == 0 and result["changed"] is False
-    assert (result["services"], result["eligible"], result["ready"]) == ([], False, True)
-    assert not result.get("warnings")
-    assert calls(state) == [("GET", LIST), ("GET", ELIGIBLE)]
-
-
-def test_info_reports_the_services_and_null_when_the_eligibility_cannot_be_read(sandbox, state, capsys):
-    seed(state, PAYMENTS)
-    state.add_faults({"method": "GET", "path": "/eligible$", "status": 502, "body": "bad gateway"})
-    code, result = run_main(info_module, connection(sandbox), capsys)
-    assert code == 0 and result["services"] == [PAYMENTS]
-    assert (result["eligible"], result["ready"]) == (None, None)
-    assert warning_texts(result) == [
-        "Could not read whether Cloudflare account %s may use PagerDuty (Cloudflare API GET %s returned HTTP 502), "
-        "so eligible is null; the services were listed." % (ACCOUNT, ELIGIBLE[10:])]
-
-
-def test_info_fails_when_the_eligibility_does_not_explain_a_refused_list(sandbox, state, capsys):
-    state.add_faults([refusal(17100, "not on this plan"), eligibility_answer({"pagerduty": [{"eligible": True}]})])
-    code, result = run_main(info_module, connection(sandbox), capsys)
-    assert code == 1 and result["status"] == 403 and result["api_errors"] == ["17100: not on this plan"]
-    assert "eligible" not in result
-    assert calls(state) == [("GET", LIST), ("GET", ELIGIBLE)]
-
-
-def test_main_fails_naming_the_plan_without_a_secret(sandbox, state, capsys, ineligible):
-    code, result = run_main(module, connection(sandbox, services=["payments"], create_token=True), capsys)
-    assert code == 1 and result["msg"].endswith(PLAN)
-    assert result["status"] == 403 and result["request"] == dict(method="GET", path=LIST[10:])
-    assert facts.CLOUDFLARE_API_TOKEN not in json.dumps(result) and "token_id" not in result
