@@ -35,7 +35,7 @@ COLLECTION_NAME = "oncall.pagerduty"
 # (tools/release.py) writes both, and a unit test fails when they differ. A module runs on the target
 # from an AnsiballZ payload that holds its module_utils but no galaxy.yml or MANIFEST.json, so the
 # number travels in the code instead of being read from a file at run time.
-COLLECTION_VERSION = "0.1.0"
+COLLECTION_VERSION = "1.0.0"
 
 RETRYABLE_STATUSES = frozenset([429, 500, 502, 503, 504])
 # Answers after which the server may have applied the request: a write is sent again only when

@@ -11,7 +11,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 module: cloudflare_pagerduty_destination
 short_description: Connect PagerDuty to a Cloudflare account as a notification destination
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Makes sure PagerDuty is connected to a Cloudflare account, and that given PagerDuty services are among its
     notification destinations, so that Cloudflare notification policies can page them.

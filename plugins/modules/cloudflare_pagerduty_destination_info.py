@@ -11,7 +11,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 module: cloudflare_pagerduty_destination_info
 short_description: List the PagerDuty services connected to a Cloudflare account
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Lists the PagerDuty services connected to a Cloudflare account as notification destinations, with the ids that
     Cloudflare notification policies take.

@@ -11,7 +11,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 module: datadog_pagerduty_service
 short_description: Manage the PagerDuty service objects of Datadog's PagerDuty integration
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Creates, updates and deletes a PagerDuty service object in Datadog, the link that lets monitors notify
     a PagerDuty service with C(@pagerduty-<service_name>).

@@ -11,7 +11,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 module: datadog_pagerduty_service_info
 short_description: Read PagerDuty service objects of Datadog's PagerDuty integration
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Tells which of the given PagerDuty service objects exist in Datadog, or, without O(service_names), lists
     every service object of the organization.
