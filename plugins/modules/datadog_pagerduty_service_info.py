@@ -33,7 +33,8 @@ options:
     description:
       - The names of the service objects to look for.
       - A name must not be empty or blank and must not contain C(/).
-      - Leave it out to list every service object of the organization.
+      - Leave it out to list every service object of the organization. An empty list reads nothing and returns
+        no services, so a template that renders an empty list never turns a lookup into a listing.
     type: list
     elements: str
     aliases: [names]

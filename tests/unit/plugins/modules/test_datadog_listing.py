@@ -68,6 +68,13 @@ def test_info_without_names_lists_every_object_in_one_read(sandbox, state, capsy
     assert "*****" not in str(result)
 
 
+def test_info_with_an_empty_list_of_names_reads_nothing(sandbox, state, capsys, calls):
+    seed(state, "payments")
+    code, result = run_main(info_module, datadog_options(sandbox.url, service_names=[]), capsys)
+    assert (code, result["changed"], result["services"], result["missing"]) == (0, False, [], [])
+    assert calls() == []
+
+
 @pytest.mark.parametrize("status, body, expected", [
     (403, {"errors": ["Forbidden"]}, "returned HTTP 403: Forbidden. %s" % AUTH_HINT),
     (404, {"errors": ["Not Found"]}, "returned HTTP 404: Not Found"),
