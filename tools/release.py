@@ -374,7 +374,7 @@ def tarball_problems(tarball, version, fqcn):
         changelog_md = text(CHANGELOG_MD)
         changelog = yaml.safe_load(text("changelogs/changelog.yaml") or "{}") or {}
         http_client = text("plugins/module_utils/_http_client.py")
-        left = [n for n in files if n.startswith("changelogs/fragments/")]
+        left = [n for n in files if n.startswith("changelogs/fragments/") and n.endswith((".yml", ".yaml"))]
     problems, found = [], {}
     found["MANIFEST.json"] = (manifest.get("collection_info") or {}).get("version")
     if found["MANIFEST.json"] != version:

@@ -161,6 +161,13 @@ def test_a_releasable_checkout(tmp_path):
     assert release.unreleased(root) == ({"bugfixes", "release_summary"}, [("modules", "thing", "1.0.0")])
 
 
+def test_the_keep_file_of_the_fragments_folder_is_no_fragment(tmp_path):
+    # It stays after a release consumed the fragments; make changelog reads what is left through fragments().
+    root = make_checkout(tmp_path)
+    open(os.path.join(root, "changelogs", "fragments", ".keep"), "w").close()
+    assert sorted(release.fragments(root)) == ["1-fix.yml", "summary-0.yml"]
+
+
 @pytest.mark.parametrize("version,kwargs,problem", [
     ("1.0", {}, "VERSION=1.0 is not a semantic version: give X.Y.Z (e.g. 1.0.0), or X.Y.Z-PRERELEASE"),
     ("0.0.1", {"version_added": "0.0.1"}, "0.0.1 is older than galaxy.yml's version, 0.1.0"),
@@ -191,6 +198,7 @@ def make_tarball(tmp_path, version, manifest_version=None, constant=None, headin
         "plugins/module_utils/_http_client.py": http_client,
     }
     files.update(("changelogs/fragments/%s" % name, "---\n") for name in fragments)
+    files["changelogs/fragments/.keep"] = ""  # the folder's placeholder is no fragment
     path = os.path.join(str(tmp_path), "oncall-pagerduty-%s.tar.gz" % version)
     with tarfile.open(path, "w:gz") as archive:
         for name, text in files.items():
