@@ -41,6 +41,8 @@ import time
 
 import yaml
 
+import release as release_tool
+
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -303,8 +305,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
 
     started = time.monotonic()
-    with open(os.path.join(REPO, "galaxy.yml"), encoding="utf-8") as handle:
-        galaxy = yaml.safe_load(handle)
+    galaxy = release_tool.galaxy_info(REPO)
     tarball = os.path.abspath(os.path.join(args.dist, "%s-%s-%s.tar.gz" % (galaxy["namespace"], galaxy["name"], galaxy["version"])))
     if not os.path.isfile(tarball):
         raise SystemExit("no %s: run ansible-galaxy collection build first (make build)" % tarball)

@@ -129,6 +129,13 @@ def parse_body(text, content_type):
     return None
 
 
+def _header_number(headers, name):
+    try:
+        return float(headers.get(name, "").strip())
+    except (AttributeError, ValueError):
+        return None
+
+
 def retry_after_seconds(headers, now=None, rate_limited=True):
     """Seconds the server asked us to wait, from Retry-After (delta or HTTP date) or, on a 429, X-RateLimit-Reset.
 
@@ -145,13 +152,8 @@ def retry_after_seconds(headers, now=None, rate_limited=True):
             if parsed:
                 now = time.time() if now is None else now
                 return max(0.0, email.utils.mktime_tz(parsed) - now)
-    value = headers.get("X-RateLimit-Reset") if rate_limited else None
-    if value:
-        try:
-            return max(0.0, float(value.strip()))
-        except ValueError:
-            pass
-    return None
+    reset = _header_number(headers, "X-RateLimit-Reset") if rate_limited else None
+    return None if reset is None else max(0.0, reset)
 
 
 def backoff_seconds(attempt, rng=random.random):
@@ -166,13 +168,6 @@ def default_error_messages(body, text):
         if isinstance(errors, list):
             return [str(e) for e in errors]
     return []
-
-
-def _header_number(headers, name):
-    try:
-        return float(headers.get(name, "").strip())
-    except (AttributeError, ValueError):
-        return None
 
 
 class RateBudget:
@@ -271,14 +266,13 @@ class HttpClient:
         self.ca_bundle_variable = None
         if not validate_certs:
             self.verify = False
+            # The task asked for it: a warning on the module's stderr would only add noise.
+            urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
         elif ca_path:
             self.verify = ca_path
         else:
             self.ca_bundle_variable = next((name for name in CA_BUNDLE_VARIABLES if os.environ.get(name)), None)
             self.verify = os.environ[self.ca_bundle_variable] if self.ca_bundle_variable else True
-        if not validate_certs:
-            # The task asked for it: a warning on the module's stderr would only add noise.
-            urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
         user_agent = "%s/%s python-requests/%s" % (COLLECTION_NAME, COLLECTION_VERSION, requests.__version__)
         if user_agent_extra:
             user_agent += " " + user_agent_extra
