@@ -22,8 +22,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import ansible.module_utils.common.warnings as common_warnings
 import pytest
 
-from ansible_collections.oncall.pagerduty.plugins.module_utils._cloudflare import CloudflarePagerDutyApi
-from ansible_collections.oncall.pagerduty.plugins.module_utils._http_client import HttpClient
+from ansible_collections.oncall.pagerduty.plugins.module_utils._cloudflare import (
+    DEFAULT_API_URL,
+    CloudflarePagerDutyApi,
+)
+from ansible_collections.oncall.pagerduty.plugins.module_utils._http_client import ApiError, HttpClient
 from ansible_collections.oncall.pagerduty.tests.sandbox import facts
 from ansible_collections.oncall.pagerduty.tests.sandbox.pki import make_pki
 from ansible_collections.oncall.pagerduty.tests.sandbox.server import Sandbox
@@ -275,3 +278,66 @@ def forget_faults_and_requests(state):
     """Before a re-run: no fault left, and an empty journal to hold the re-run's requests alone."""
     state.faults_clear()
     state.journal_clear()
+
+
+# -- the Cloudflare adapter against the scripted server --------------------------------------------
+# What the adapter's tests (tests/unit/plugins/module_utils/test_cloudflare_adapter_*.py) share. They import these
+# under short names: SECRET, TOKEN, UUID_TOKEN, PATH, ELIGIBLE_PATH, ELIGIBILITY, envelope, ok, refused, params, raised.
+
+CLOUDFLARE_SECRET = "cf-token-0123456789abcdefghijklmnopqrstuv"  # the api_token of cloudflare_params()
+CLOUDFLARE_TOKEN = "5f0c3b1e9a7d4c2b8e6f1a3d5c7b9e0f"  # a connection token (token_id)
+CLOUDFLARE_UUID_TOKEN = "5f0c3b1e-9a7d-4c2b-8e6f-1a3d5c7b9e0f"  # the same, as a UUID with dashes
+CLOUDFLARE_PATH = facts.cloudflare_destinations_path()
+CLOUDFLARE_ELIGIBLE_PATH = facts.cloudflare_eligible_path()
+# The eligibility as Cloudflare answers it: a map from each delivery mechanism to a list of one item.
+CLOUDFLARE_ELIGIBILITY = dict((kind, [{"eligible": True, "ready": True, "type": kind}])
+                              for kind in ("email", "pagerduty", "webhook"))
+
+
+def cloudflare_envelope(result=None, success=True, errors=None, messages=None, with_result=True):
+    """The body of a Cloudflare answer: success, errors, messages, and the result unless with_result is false."""
+    body = {"success": success, "errors": errors or [], "messages": messages or []}
+    if with_result:
+        body["result"] = result
+    return body
+
+
+def cloudflare_ok(result=None, status=200, **kwargs):
+    return Answer(status, cloudflare_envelope(result, **kwargs))
+
+
+def cloudflare_refused(status, *errors):
+    return Answer(status, cloudflare_envelope(None, success=False, errors=list(errors)))
+
+
+def cloudflare_params(**overrides):
+    """The adapter's options as a module holds them: the sandbox's account, CLOUDFLARE_SECRET, and overrides."""
+    values = dict(account_id=facts.CLOUDFLARE_ACCOUNT_ID, api_token=CLOUDFLARE_SECRET, api_key=None, email=None,
+                  api_url=DEFAULT_API_URL, validate_certs=True, ca_path=None, timeout=30, retries=3)
+    values.update(overrides)
+    return values
+
+
+@pytest.fixture
+def make_api(scripted, fake_time):
+    """make_api(**overrides): the Cloudflare adapter on the scripted server, its options cloudflare_params(**overrides),
+    its waits on fake_time."""
+    def make(**overrides):
+        options = cloudflare_params(api_url=scripted.url + "/client/v4/", **overrides)
+        result = CloudflarePagerDutyApi.from_options(options)
+        result.client.sleep, result.client.clock = fake_time.sleep, fake_time.time
+        return result
+    return make
+
+
+@pytest.fixture
+def api(make_api):
+    """The Cloudflare adapter on the scripted server (Datadog's and the sandbox's tests define an api of their own)."""
+    return make_api()
+
+
+def raised_api_error(call):
+    """The ApiError call() raises."""
+    with pytest.raises(ApiError) as caught:
+        call()
+    return caught.value

@@ -5,7 +5,7 @@
 
 """The connection options every vendor shares (_options.py: timeout, retries, ca_path and the shape of api_url), tested
 once, through each vendor's connection_option_problems. The checks of a vendor's own options (Cloudflare's account_id
-and credentials, Datadog's keys) are in test_cloudflare.py and test_datadog.py."""
+and credentials, Datadog's keys) are in test_cloudflare_adapter_options.py and test_datadog.py."""
 
 from __future__ import absolute_import, division, print_function
 
