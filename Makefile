@@ -91,7 +91,7 @@ $(PY): $(if $(filter $(MAIN_PYTHON_VERSION),$(shell $(PY) -c 'import sys; print(
 FORCE:
 
 # Re-installs only when a requirements file changed (or the venv was recreated).
-$(VENV_STAMP): requirements.txt requirements-dev.txt | $(PY)
+$(VENV_STAMP): requirements.txt requirements-dev.txt requirements-test.txt | $(PY)
 	$(PY) -m pip install --disable-pip-version-check --progress-bar off -q -r requirements-dev.txt 2>&1 \
 	  | { grep -v "is ignored: it is neither a file nor a directory" || true; }
 	touch $@
@@ -185,7 +185,7 @@ DOCSITE_VENV := $(BUILD_DIR)/docsite-venv
 DOCSITE_APT := chromium chromium-driver fonts-dejavu-core
 DOCSITE_ARGS ?=
 
-$(DOCSITE_VENV)/.requirements.stamp: tests/docsite/requirements.txt
+$(DOCSITE_VENV)/.requirements.stamp: tests/docsite/requirements.txt requirements.txt requirements-dev.txt requirements-test.txt
 	test -x $(DOCSITE_VENV)/bin/python || $(PYTHON) -m venv $(DOCSITE_VENV)
 	$(DOCSITE_VENV)/bin/pip install --disable-pip-version-check --progress-bar off -q -r $< 2>&1 \
 	  | { grep -v "is ignored: it is neither a file nor a directory" || true; }

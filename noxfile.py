@@ -29,7 +29,7 @@ nox.options.error_on_missing_interpreters = True
 @nox.session(name="core")
 @nox.parametrize("python,line", [(python, line) for line, python in LINES.items()], ids=list(LINES))
 def core(session, line):
-    session.install("ansible-core~=%s.0" % line, "pytest>=8.3,<10", "pytest-xdist>=3.6,<4", "requests")
+    session.install("ansible-core~=%s.0" % line, "-r", "requirements-test.txt", "-r", "requirements.txt")
     session.run("ansible", "--version", silent=False)
     session.run("python", "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "2", "tests/unit",
                 "--ignore=tests/unit/tools")

@@ -53,7 +53,7 @@ GALAXY_IGNORED_DIRS = {"CVS", ".bzr", ".hg", ".git", ".svn", "__pycache__", ".to
 # Never in a release, whatever build_ignore says: (path component, or pattern on the whole path).
 FORBIDDEN_COMPONENTS = {".venv", ".build", ".ci", ".git", "__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache",
                         ".tox", ".cache", ".benchmarks", ".bench", "htmlcov", ".github", ".idea", ".vscode", ".ansible"}
-FORBIDDEN_PATTERNS = ("tools", "tools/*", "Makefile", "tests/output", "tests/output/*", "galaxy.yml", "requirements-dev.txt",
+FORBIDDEN_PATTERNS = ("tools", "tools/*", "Makefile", "tests/output", "tests/output/*", "galaxy.yml", "requirements-dev.txt", "requirements-test.txt",
                       "*.pyc", "*.pyo", "*.tar.gz", ".coverage", ".coverage.*", "coverage.xml", "*.retry", "*.swp", "*~",
                       "changelogs/.plugin-cache.yaml", "importer_result.json", ".gitignore", ".ansible-lint", "pytest.ini")
 GENERATED = ("MANIFEST.json", "FILES.json")
